@@ -1,0 +1,60 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import { errors as authErrors } from '@adonisjs/auth'
+import User from '#models/user'
+import { loginValidator } from '#validators/auth'
+import AuthThrottle, { isThrottled } from '#services/auth_throttle'
+
+@inject()
+export default class SessionController {
+  constructor(private throttle: AuthThrottle) {}
+
+  async show({ view }: HttpContext) {
+    return view.render('pages/auth/login')
+  }
+
+  async store(ctx: HttpContext) {
+    const { request, auth, response, session, view } = ctx
+    const { email, password, remember } = await request.validateUsing(loginValidator)
+
+    let outcome: User | { retryAfterSeconds: number }
+    try {
+      outcome = await this.throttle.login(ctx, email, () => User.verifyCredentials(email, password))
+    } catch (error) {
+      if (error instanceof authErrors.E_INVALID_CREDENTIALS) {
+        session.flashExcept(['password'])
+        session.flash('error', 'Invalid e-mail or password')
+        return response.redirect().back()
+      }
+      throw error
+    }
+
+    if (isThrottled(outcome)) {
+      response.header('Retry-After', String(outcome.retryAfterSeconds))
+      response.status(429)
+      return view.render('pages/auth/login', {
+        throttled: `Too many failed attempts. Try again in ${Math.ceil(outcome.retryAfterSeconds / 60)} minutes.`,
+        email,
+      })
+    }
+
+    await auth.use('web').login(outcome, Boolean(remember))
+    return response.redirect().toPath(safeRedirect(request.input('next')))
+  }
+
+  async destroy({ auth, response, session }: HttpContext) {
+    await auth.use('web').logout()
+    session.flash('success', 'You are logged out')
+    return response.redirect('/')
+  }
+}
+
+/**
+ * Only same-site paths are followed after login (no open redirect).
+ */
+function safeRedirect(next: unknown): string {
+  if (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')) {
+    return next
+  }
+  return '/dashboard'
+}

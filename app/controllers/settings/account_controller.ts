@@ -1,0 +1,42 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import hash from '@adonisjs/core/services/hash'
+import { changePasswordValidator, deleteAccountValidator } from '#validators/auth'
+import AccountService from '#services/account_service'
+
+@inject()
+export default class AccountController {
+  constructor(private accounts: AccountService) {}
+
+  async show({ view, auth }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const workspace = await user.personalWorkspace()
+    return view.render('pages/settings/account', { workspace })
+  }
+
+  async updatePassword({ request, auth, response, session }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const input = await request.validateUsing(changePasswordValidator)
+    const changed = await this.accounts.changePassword(user, input.current_password, input.password)
+    if (!changed) {
+      session.flashExcept(['current_password', 'password', 'password_confirmation'])
+      session.flash('inputErrorsBag', { current_password: ['The current password is not correct'] })
+      return response.redirect().back()
+    }
+    session.flash('success', 'Password changed')
+    return response.redirect('/settings/account')
+  }
+
+  async destroy({ request, auth, response, session }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const { password } = await request.validateUsing(deleteAccountValidator)
+    if (!(await hash.verify(user.password, password))) {
+      session.flash('inputErrorsBag', { delete_password: ['The password is not correct'] })
+      return response.redirect().back()
+    }
+    await auth.use('web').logout()
+    await this.accounts.deleteAccount(user)
+    session.flash('success', 'Your account and its data were deleted')
+    return response.redirect('/')
+  }
+}

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
+import hash from '@adonisjs/core/services/hash'
+import { errors as vineErrors } from '@vinejs/vine'
+import xbasis from '#config/xbasis'
+import User from '#models/user'
+import Workspace from '#models/workspace'
+
+export type RegisterInput = { name: string; email: string; password: string }
+
+/**
+ * A URL-safe workspace slug: the name's letters plus a random suffix, so
+ * two "Alex"es never collide.
+ */
+function workspaceSlug(name: string): string {
+  const base =
+    name
+      .normalize('NFKD')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'workspace'
+  return `${base}-${randomBytes(3).toString('hex')}`
+}
+
+function isUniqueViolation(error: any): boolean {
+  return error?.code === '23505' || /UNIQUE constraint failed/i.test(String(error?.message))
+}
+
+/**
+ * Accounts: sign-up (user + personal workspace), password changes and
+ * account deletion. Controllers stay thin; every path that creates or
+ * removes a user goes through here.
+ */
+export default class AccountService {
+  /**
+   * Creates the user, their personal workspace and the owner membership in
+   * one transaction. On a self-hosted instance the first account becomes
+   * the instance admin.
+   */
+  async register(input: RegisterInput): Promise<{ user: User; workspace: Workspace }> {
+    try {
+      return await db.transaction(async (trx) => {
+        const existing = await trx.from('users').count('* as total').first()
+        const firstUser = Number(existing?.total ?? 0) === 0
+
+        const user = await User.create(
+          {
+            fullName: input.name,
+            email: input.email,
+            password: input.password,
+            isAdmin: firstUser && xbasis.edition === 'selfhosted',
+          },
+          { client: trx }
+        )
+
+        const workspace = await Workspace.create(
+          {
+            name: `${input.name}'s workspace`.slice(0, 100),
+            slug: workspaceSlug(input.name),
+            personal: true,
+            ownerId: user.id,
+            plan: xbasis.defaultPlan,
+            tokensBalance: 0,
+          },
+          { client: trx }
+        )
+        await user.useTransaction(trx).related('workspaces').attach({ [workspace.id]: { role: 'owner' } })
+
+        return { user, workspace }
+      })
+    } catch (error) {
+      // Two sign-ups with one e-mail at the same moment: the validator saw
+      // neither, the unique index catches the second.
+      if (isUniqueViolation(error)) {
+        throw new vineErrors.E_VALIDATION_ERROR([
+          { field: 'email', message: 'An account with this e-mail already exists', rule: 'database.unique' },
+        ])
+      }
+      throw error
+    }
+  }
+
+  /**
+   * Checks the current password before setting a new one. Other browsers'
+   * "remember me" tokens are revoked: a password change signs them out.
+   */
+  async changePassword(user: User, currentPassword: string, newPassword: string): Promise<boolean> {
+    if (!(await hash.verify(user.password, currentPassword))) return false
+    await this.setPassword(user, newPassword)
+    return true
+  }
+
+  async setPassword(user: User, newPassword: string) {
+    await db.transaction(async (trx) => {
+      user.useTransaction(trx)
+      user.password = newPassword
+      await user.save()
+      await trx.from('remember_me_tokens').where('tokenable_id', user.id).delete()
+    })
+  }
+
+  /**
+   * Deletes the user and everything that is theirs: the workspaces they own
+   * (with their projects, once projects exist), memberships, tokens. Runs in
+   * one transaction; foreign keys cascade the rest.
+   */
+  async deleteAccount(user: User) {
+    await db.transaction(async (trx) => {
+      const owned = await trx.from('workspaces').where('owner_id', user.id).select('id')
+      const ids = owned.map((row) => row.id)
+      if (ids.length) {
+        await trx.from('workspace_members').whereIn('workspace_id', ids).delete()
+        await trx.from('workspaces').whereIn('id', ids).delete()
+      }
+      await trx.from('workspace_members').where('user_id', user.id).delete()
+      await trx.from('auth_access_tokens').where('tokenable_id', user.id).delete()
+      await trx.from('remember_me_tokens').where('tokenable_id', user.id).delete()
+      await trx.from('password_reset_tokens').where('user_id', user.id).delete()
+      await trx.from('users').where('id', user.id).delete()
+    })
+  }
+
+  /**
+   * Makes an existing user an instance admin (ace xbasis:admin).
+   */
+  async promote(email: string): Promise<User | null> {
+    const user = await User.findBy('email', email.trim().toLowerCase())
+    if (!user) return null
+    user.isAdmin = true
+    await user.save()
+    return user
+  }
+}

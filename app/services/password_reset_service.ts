@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { DateTime } from 'luxon'
+import mail from '@adonisjs/mail/services/main'
+import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
+import xbasis from '#config/xbasis'
+import { appUrl } from '#config/app'
+import User from '#models/user'
+import PasswordResetToken from '#models/password_reset_token'
+import AccountService from '#services/account_service'
+
+function affectedRows(result: unknown): number {
+  return Number(Array.isArray(result) ? result[0] : result)
+}
+
+function sha256(value: string) {
+  return createHash('sha256').update(value).digest('hex')
+}
+
+/**
+ * Password reset by e-mail. Only the SHA-256 of a token is stored; a token
+ * works once and expires after `passwordResetTtlMinutes`. Asking for a reset
+ * never tells whether the address has an account.
+ */
+export default class PasswordResetService {
+  constructor(
+    private accounts = new AccountService(),
+    private now: () => DateTime = () => DateTime.now()
+  ) {}
+
+  async request(email: string): Promise<void> {
+    const user = await User.findBy('email', email)
+    if (!user) return
+
+    const token = randomBytes(32).toString('base64url')
+    await PasswordResetToken.create({
+      userId: user.id,
+      tokenHash: sha256(token),
+      expiresAt: this.now().plus({ minutes: xbasis.passwordResetTtlMinutes }),
+      usedAt: null,
+    })
+
+    const link = `${appUrl}/reset-password/${token}`
+    try {
+      await mail.send((message) => {
+        message
+          .to(user.email, user.fullName)
+          .subject('Reset your xBasis password')
+          .htmlView('emails/reset_password', { user, link, ttl: xbasis.passwordResetTtlMinutes })
+          .textView('emails/reset_password_text', { user, link, ttl: xbasis.passwordResetTtlMinutes })
+      })
+    } catch (error) {
+      // The user sees the same answer either way; the operator sees why.
+      logger.error({ err: error }, 'could not send the password reset mail')
+    }
+  }
+
+  /**
+   * A token the reset form can use: exists, unused, not expired.
+   */
+  async findUsable(token: string): Promise<PasswordResetToken | null> {
+    const row = await PasswordResetToken.findBy('tokenHash', sha256(token))
+    if (!row || row.usedAt || row.expiresAt <= this.now()) return null
+    return row
+  }
+
+  /**
+   * Sets the new password and burns the token (and every other outstanding
+   * token of that user). The "used" update is conditional, so two
+   * simultaneous submissions of one link cannot both succeed.
+   */
+  async reset(token: string, password: string): Promise<User | null> {
+    const row = await this.findUsable(token)
+    if (!row) return null
+
+    const claimed = await db
+      .from('password_reset_tokens')
+      .where('id', row.id)
+      .whereNull('used_at')
+      .update({ used_at: this.now().toJSDate() })
+    if (affectedRows(claimed) !== 1) return null
+
+    const user = await User.findOrFail(row.userId)
+    await this.accounts.setPassword(user, password)
+    await db
+      .from('password_reset_tokens')
+      .where('user_id', user.id)
+      .whereNull('used_at')
+      .update({ used_at: this.now().toJSDate() })
+    return user
+  }
+}

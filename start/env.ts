@@ -1,0 +1,101 @@
+/*
+|--------------------------------------------------------------------------
+| Environment variables
+|--------------------------------------------------------------------------
+|
+| Every variable the platform reads is declared and validated here. The
+| embedded default needs none of them: SQLite under DATA_DIR, no Redis,
+| mails captured, and an APP_KEY generated once and kept in DATA_DIR.
+*/
+import { Env } from '@adonisjs/core/env'
+import { ensureAppKey, resolveDataDir } from '#lib/data_dir'
+
+const env = await Env.create(new URL('../', import.meta.url), {
+  NODE_ENV: Env.schema.enum.optional(['development', 'production', 'test'] as const),
+  PORT: Env.schema.number.optional(),
+  HOST: Env.schema.string.optional({ format: 'host' }),
+  APP_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  APP_KEY: Env.schema.string.optional(),
+  LOG_LEVEL: Env.schema.enum.optional([
+    'fatal',
+    'error',
+    'warn',
+    'info',
+    'debug',
+    'trace',
+    'silent',
+  ] as const),
+
+  /*
+  | Where every piece of state of this instance lives (database file, project
+  | workspaces, logs, generated app key). Relative paths are resolved from the
+  | directory the platform is started in.
+  */
+  DATA_DIR: Env.schema.string.optional(),
+  XBASIS_EDITION: Env.schema.enum.optional(['selfhosted', 'saas'] as const),
+  MIGRATE_ON_START: Env.schema.boolean.optional(),
+  COOKIE_SECURE: Env.schema.boolean.optional(),
+
+  /*
+  | Database: "sqlite" (embedded default) or "pg".
+  */
+  DB_CONNECTION: Env.schema.enum.optional(['sqlite', 'pg'] as const),
+  PG_HOST: Env.schema.string.optional({ format: 'host' }),
+  PG_PORT: Env.schema.number.optional(),
+  PG_USER: Env.schema.string.optional(),
+  PG_PASSWORD: Env.schema.string.optional(),
+  PG_DATABASE: Env.schema.string.optional(),
+  PG_SSL: Env.schema.boolean.optional(),
+
+  /*
+  | Redis: optional. When REDIS_HOST is set, sessions and the rate limiter
+  | use Redis; otherwise sessions live in signed, encrypted cookies and the
+  | limiter in memory.
+  */
+  REDIS_HOST: Env.schema.string.optional({ format: 'host' }),
+  REDIS_PORT: Env.schema.number.optional(),
+  REDIS_PASSWORD: Env.schema.string.optional(),
+  REDIS_DB: Env.schema.number.optional(),
+  REDIS_KEY_PREFIX: Env.schema.string.optional(),
+
+  /*
+  | Mail: SMTP when SMTP_HOST is set, otherwise mails are written to the log
+  | and kept for the "Captured mails" page.
+  */
+  SMTP_HOST: Env.schema.string.optional({ format: 'host' }),
+  SMTP_PORT: Env.schema.number.optional(),
+  SMTP_USERNAME: Env.schema.string.optional(),
+  SMTP_PASSWORD: Env.schema.string.optional(),
+  SMTP_SECURE: Env.schema.boolean.optional(),
+  MAIL_FROM: Env.schema.string.optional({ format: 'email' }),
+})
+
+/*
+| Rules that depend on more than one variable. Messages name the variable
+| and say what to do, so a misconfigured instance fails at boot, not later.
+*/
+const problems: string[] = []
+if (env.get('DB_CONNECTION') === 'pg') {
+  for (const key of ['PG_HOST', 'PG_USER', 'PG_DATABASE'] as const) {
+    if (!env.get(key)) {
+      problems.push(`${key} is required when DB_CONNECTION=pg`)
+    }
+  }
+}
+if (env.get('SMTP_HOST') && !env.get('SMTP_PORT')) {
+  problems.push('SMTP_PORT is required when SMTP_HOST is set (usually 587 or 465)')
+}
+const appKey = env.get('APP_KEY')
+if (appKey !== undefined && appKey.length < 32) {
+  problems.push('APP_KEY must be at least 32 characters long (generate one with "node ace generate:key")')
+}
+if (problems.length) {
+  throw new Error(`Invalid environment configuration:\n  - ${problems.join('\n  - ')}`)
+}
+
+env.set('DATA_DIR', resolveDataDir(env.get('DATA_DIR')))
+if (!appKey) {
+  env.set('APP_KEY', ensureAppKey(env.get('DATA_DIR')!))
+}
+
+export default env

@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs'
+import env from '#start/env'
+import app from '@adonisjs/core/services/app'
+
+/**
+ * Is this run CI's? There a missing prerequisite (chromium, docker, Redis)
+ * fails the test instead of skipping it.
+ */
+export const inCI = ['1', 'true'].includes(String(process.env.CI).toLowerCase())
+
+/**
+ * Creates the test database on PostgreSQL when it does not exist yet, so
+ * `npm test` works on a fresh machine with PostgreSQL running. SQLite needs
+ * only its folder.
+ */
+export async function prepareDatabase() {
+  if (env.get('DB_CONNECTION') !== 'pg') {
+    mkdirSync(env.get('DATA_DIR')!, { recursive: true })
+    return
+  }
+  const { default: pg } = await import('pg')
+  const database = env.get('PG_DATABASE')!
+  const client = new pg.Client({
+    host: env.get('PG_HOST'),
+    port: env.get('PG_PORT', 5432),
+    user: env.get('PG_USER'),
+    password: env.get('PG_PASSWORD'),
+    database: 'postgres',
+  })
+  await client.connect()
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database])
+    if (found.rowCount === 0) {
+      await client.query(`create database "${database.replace(/"/g, '""')}"`)
+    }
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * Clears the rate limiter counters of earlier runs (Redis keeps them).
+ */
+export async function resetRateLimits() {
+  if (!env.get('REDIS_HOST')) return
+  const { default: redis } = await import('@adonisjs/redis/services/main')
+  const connection = redis.connection()
+  // ioredis applies keyPrefix to commands but not to KEYS patterns' results.
+  const prefix = env.get('REDIS_KEY_PREFIX', 'xbasis:')
+  const keys = await connection.keys('*')
+  const ours = keys
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.slice(prefix.length))
+  if (ours.length) await connection.del(...ours)
+}
+
+export function isRedisConfigured() {
+  return Boolean(env.get('REDIS_HOST'))
+}
+
+export { app }
