@@ -14,6 +14,15 @@ export default class HealthController {
    */
   async ready({ response }: HttpContext) {
     const report = await healthChecks.run()
-    return report.isHealthy ? response.ok(report) : response.serviceUnavailable(report)
+    // Only what a probe needs: no pid, platform or versions to the world.
+    const body = {
+      status: report.isHealthy ? 'ok' : 'error',
+      checks: report.checks.map((check) => ({
+        name: check.name,
+        status: check.status,
+        message: check.message,
+      })),
+    }
+    return report.isHealthy ? response.ok(body) : response.serviceUnavailable(body)
   }
 }

@@ -3,6 +3,7 @@ import { inject } from '@adonisjs/core'
 import { forgotPasswordValidator, resetPasswordValidator } from '#validators/auth'
 import PasswordResetService from '#services/password_reset_service'
 import AuthThrottle, { isThrottled } from '#services/auth_throttle'
+import { validateForm } from '#lib/forms'
 
 @inject()
 export default class PasswordResetController {
@@ -16,8 +17,8 @@ export default class PasswordResetController {
   }
 
   async storeRequest(ctx: HttpContext) {
-    const { request, response, session, view } = ctx
-    const { email } = await request.validateUsing(forgotPasswordValidator)
+    const { response, session, view } = ctx
+    const { email } = await validateForm(ctx, forgotPasswordValidator, 'pages/auth/forgot_password')
 
     const throttled = await this.throttle.resetRequest(ctx, email)
     if (isThrottled(throttled)) {
@@ -45,8 +46,11 @@ export default class PasswordResetController {
     return view.render('pages/auth/reset_password', { token: params.token })
   }
 
-  async storeReset({ request, response, session }: HttpContext) {
-    const { token, password } = await request.validateUsing(resetPasswordValidator)
+  async storeReset(ctx: HttpContext) {
+    const { request, response, session } = ctx
+    const { token, password } = await validateForm(ctx, resetPasswordValidator, 'pages/auth/reset_password', {
+      token: String(request.input('token', '')),
+    })
     const user = await this.resets.reset(token, password)
     if (!user) {
       session.flash('error', 'This reset link is invalid, expired or already used. Ask for a new one.')

@@ -4,6 +4,7 @@ import { errors as authErrors } from '@adonisjs/auth'
 import User from '#models/user'
 import { loginValidator } from '#validators/auth'
 import AuthThrottle, { isThrottled } from '#services/auth_throttle'
+import { validateForm } from '#lib/forms'
 
 @inject()
 export default class SessionController {
@@ -15,7 +16,7 @@ export default class SessionController {
 
   async store(ctx: HttpContext) {
     const { request, auth, response, session, view } = ctx
-    const { email, password, remember } = await request.validateUsing(loginValidator)
+    const { email, password, remember } = await validateForm(ctx, loginValidator, 'pages/auth/login')
 
     let outcome: User | { retryAfterSeconds: number }
     try {
@@ -24,7 +25,7 @@ export default class SessionController {
       if (error instanceof authErrors.E_INVALID_CREDENTIALS) {
         session.flashExcept(['password'])
         session.flash('error', 'Invalid e-mail or password')
-        return response.redirect().back()
+        return response.redirect('/login')
       }
       throw error
     }

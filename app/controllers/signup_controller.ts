@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { signupValidator } from '#validators/auth'
 import AccountService from '#services/account_service'
+import { validateForm } from '#lib/forms'
 
 @inject()
 export default class SignupController {
@@ -11,8 +12,9 @@ export default class SignupController {
     return view.render('pages/auth/signup')
   }
 
-  async store({ request, auth, response, session }: HttpContext) {
-    const input = await request.validateUsing(signupValidator)
+  async store(ctx: HttpContext) {
+    const { auth, response, session } = ctx
+    const input = await validateForm(ctx, signupValidator, 'pages/auth/signup')
     const { user } = await this.accounts.register(input)
     await auth.use('web').login(user)
     session.flash('success', `Welcome to xBasis, ${user.fullName}! Your workspace is ready.`)

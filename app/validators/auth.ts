@@ -57,7 +57,7 @@ export const changePasswordValidator = vine.compile(
 
 export const deleteAccountValidator = vine.compile(
   vine.object({
-    password: anyPassword(),
+    delete_password: anyPassword(),
   })
 )
 

@@ -2,6 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import { createAccessTokenValidator } from '#validators/auth'
 import AccessTokenService from '#services/access_token_service'
+import { validateForm } from '#lib/forms'
 
 @inject()
 export default class AccessTokensController {
@@ -15,8 +16,11 @@ export default class AccessTokensController {
     })
   }
 
-  async store({ request, auth, response, session }: HttpContext) {
-    const input = await request.validateUsing(createAccessTokenValidator)
+  async store(ctx: HttpContext) {
+    const { auth, response, session } = ctx
+    const input = await validateForm(ctx, createAccessTokenValidator, 'pages/settings/tokens', {
+      tokens: await this.tokens.list(auth.getUserOrFail()),
+    })
     const { secret } = await this.tokens.create(auth.getUserOrFail(), input.name, input.expires_in_days)
     // Shown once, on the next page only; never stored in clear.
     session.flash('new_token', secret)

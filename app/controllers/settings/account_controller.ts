@@ -3,6 +3,7 @@ import { inject } from '@adonisjs/core'
 import hash from '@adonisjs/core/services/hash'
 import { changePasswordValidator, deleteAccountValidator } from '#validators/auth'
 import AccountService from '#services/account_service'
+import { validateForm } from '#lib/forms'
 
 @inject()
 export default class AccountController {
@@ -14,25 +15,31 @@ export default class AccountController {
     return view.render('pages/settings/account', { workspace })
   }
 
-  async updatePassword({ request, auth, response, session }: HttpContext) {
+  async updatePassword(ctx: HttpContext) {
+    const { auth, response, session } = ctx
     const user = auth.getUserOrFail()
-    const input = await request.validateUsing(changePasswordValidator)
+    const input = await validateForm(ctx, changePasswordValidator, 'pages/settings/account', {
+      workspace: await user.personalWorkspace(),
+    })
     const changed = await this.accounts.changePassword(user, input.current_password, input.password)
     if (!changed) {
       session.flashExcept(['current_password', 'password', 'password_confirmation'])
       session.flash('inputErrorsBag', { current_password: ['The current password is not correct'] })
-      return response.redirect().back()
+      return response.redirect('/settings/account')
     }
     session.flash('success', 'Password changed')
     return response.redirect('/settings/account')
   }
 
-  async destroy({ request, auth, response, session }: HttpContext) {
+  async destroy(ctx: HttpContext) {
+    const { auth, response, session } = ctx
     const user = auth.getUserOrFail()
-    const { password } = await request.validateUsing(deleteAccountValidator)
+    const { delete_password: password } = await validateForm(ctx, deleteAccountValidator, 'pages/settings/account', {
+      workspace: await user.personalWorkspace(),
+    })
     if (!(await hash.verify(user.password, password))) {
       session.flash('inputErrorsBag', { delete_password: ['The password is not correct'] })
-      return response.redirect().back()
+      return response.redirect('/settings/account')
     }
     await auth.use('web').logout()
     await this.accounts.deleteAccount(user)
