@@ -1,0 +1,67 @@
+import { test } from '@japa/runner'
+import env from '#start/env'
+import redis from '@adonisjs/redis/services/main'
+import testUtils from '@adonisjs/core/services/test_utils'
+import { inCI } from '#tests/helpers/services'
+import { WebClient, signedUpClient } from '#tests/helpers/web_client'
+
+const redisConfigured = Boolean(env.get('REDIS_HOST'))
+const prefix = env.get('REDIS_KEY_PREFIX', 'xbasis:')
+
+test.group('Health probes', () => {
+  test('live answers without touching dependencies', async ({ client, assert }) => {
+    const response = await client.get('/health/live')
+    response.assertStatus(200)
+    assert.equal(response.body().status, 'ok')
+  })
+
+  test('ready checks the database, and Redis when configured; no debug info leaks', async ({ client, assert }) => {
+    const response = await client.get('/health/ready')
+    response.assertStatus(200)
+    const body = response.body()
+    assert.equal(body.status, 'ok')
+    const names = body.checks.map((check: any) => check.name).join(' | ')
+    assert.match(names, new RegExp(`Database health check \\(${env.get('DB_CONNECTION')}\\)`))
+    assert.equal(/Redis/i.test(names), redisConfigured)
+    assert.notProperty(body, 'debugInfo')
+  })
+})
+
+test.group('Session and limiter stores', (group) => {
+  group.each.setup(() => testUtils.db().truncate())
+
+  test('CI runs the PostgreSQL suite with Redis configured', ({ assert }) => {
+    // The SQLite pass deliberately runs without Redis (the embedded default).
+    if (inCI && env.get('DB_CONNECTION') === 'pg') assert.isTrue(redisConfigured, 'REDIS_HOST must be set in CI')
+    else assert.oneOf(env.get('DB_CONNECTION'), ['pg', 'sqlite'])
+  })
+
+  test('sessions live in Redis when REDIS_HOST is set, otherwise in the cookie', async ({ assert }) => {
+    const { client } = await signedUpClient()
+    const sessionId = decodeURIComponent(client.cookies.get('xbasis-session')!)
+    // The signed cookie "s:<base64 json>.<signature>" names the session id.
+    const id = JSON.parse(Buffer.from(sessionId.slice(2).split('.')[0], 'base64url').toString()).message
+    if (redisConfigured) {
+      const stored = await redis.get(id)
+      assert.exists(stored, 'the session is stored in Redis under its id')
+      assert.include(stored!, 'auth_web')
+      assert.notExists(client.cookies.get(id), 'no session data cookie next to the id')
+    } else {
+      assert.exists(client.cookies.get(id), 'the encrypted session data travels in its own cookie')
+    }
+    // Either way the session keeps the user logged in.
+    assert.equal((await client.get('/dashboard')).status, 200)
+  })
+
+  test('rate-limit counters live in Redis when REDIS_HOST is set', async ({ assert }) => {
+    const { email } = await signedUpClient()
+    const client = new WebClient()
+    await client.submit('/login', '/login', { email, password: 'wrong password' })
+    const keys = redisConfigured ? await redis.keys(`${prefix}*login*`) : []
+    if (redisConfigured) {
+      assert.isAbove(keys.length, 0, 'limiter keys in Redis')
+    } else {
+      assert.lengthOf(keys, 0)
+    }
+  })
+})
