@@ -11,6 +11,7 @@
 # Exits non-zero on any failure. Prints the time of each step.
 #
 # Knobs (env): XBASIS_DOCKER_DB (database name, default xbasis_docker_ci),
+#   XBASIS_DOCKER_TMP (where the daemon's temp dir goes, default /tmp),
 #   XBASIS_DOCKER_READY_TIMEOUT (seconds, default 90), XBASIS_DOCKER_KEEP=1 (keep the
 #   temp dir and the database for inspection).
 set -Eeuo pipefail
@@ -154,7 +155,8 @@ fi
 [ "$(redis-cli -h 127.0.0.1 -p 6379 ping)" = PONG ]
 
 step "start dockerd"
-D="$(mktemp -d /tmp/xbd.XXXXXX)"   # short: unix socket paths are limited to 108 bytes
+# short path: unix socket paths are limited to 108 bytes
+D="$(mktemp -d "${XBASIS_DOCKER_TMP:-/tmp}/xbd.XXXXXX")"
 mkdir -p "$D/data" "$D/exec"
 export DOCKER_HOST="unix://$D/docker.sock"
 # --bridge=none/--iptables=false: builds and the test container use the host's
@@ -165,7 +167,7 @@ dockerd \
   --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/docker.pid" \
   -H "$DOCKER_HOST" --bridge=none --iptables=false --ip-masq=false \
   --containerd-namespace "$ns" --containerd-plugins-namespace "$ns-plugins" \
-  --storage-driver overlay2 --log-level warn \
+  --log-level warn \
   >"$D/dockerd.log" 2>&1 &
 DOCKERD_PID=$!
 for _ in $(seq 1 150); do

@@ -16,8 +16,8 @@ const shieldConfig = defineConfig({
     enabled: true,
     directives: {
       defaultSrc: [`'self'`],
-      scriptSrc: [`'self'`, '@viteUrl'],
-      styleSrc: [`'self'`, '@viteUrl', ...(devServer ? [`'unsafe-inline'`] : [])],
+      scriptSrc: [`'self'`],
+      styleSrc: [`'self'`, ...(devServer ? [`'unsafe-inline'`] : [])],
       imgSrc: [`'self'`, 'data:'],
       fontSrc: [`'self'`, 'data:'],
       connectSrc: [`'self'`, ...(devServer ? ['ws:'] : [])],

@@ -140,7 +140,7 @@ test.group('API: accounts and tokens', (group) => {
       body: '{"email": ',
     })
     assert.equal(badJson.status, 400)
-    const badBody = await badJson.json()
+    const badBody = (await badJson.json()) as any
     assert.isArray(badBody.errors)
     assert.notInclude(JSON.stringify(badBody), 'at ')
 
