@@ -185,14 +185,21 @@ bash docker/make-base-image.sh "$BASE_TAG"
 # --- 3. platform image ----------------------------------------------------------------------
 step "docker build (docker/Dockerfile)"
 build_log="$D/build.log"
+stamp() { # prefix every line with the time it arrived (seconds since the epoch)
+  local l; while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done
+}
 if ! docker build --network host --pull=false \
     --build-arg NODE_IMAGE="$BASE_TAG" --build-arg NODE_HEADERS_DIR=/usr \
-    -f docker/Dockerfile -t "$IMAGE_TAG" . >"$build_log" 2>&1; then
-  tail -n 150 "$build_log"
+    -f docker/Dockerfile -t "$IMAGE_TAG" . 2>&1 | stamp >"$build_log"; then
+  tail -n 150 "$build_log" | cut -d' ' -f2-
   log "docker build failed"
   exit 1
 fi
-grep -E '^Step [0-9]+/[0-9]+ : (FROM|RUN)' "$build_log" | cut -c1-140 || true
+# how long each Dockerfile step took (only the slow ones)
+awk -v end="$EPOCHREALTIME" '
+  $2 == "Step" { if (n) d[n] = $1 - t[n]; n++; t[n] = $1; $1 = ""; s[n] = substr($0, 2, 110) }
+  END { if (n) d[n] = end - t[n]; for (i = 1; i <= n; i++) if (d[i] >= 1) printf "  %6.1fs  %s\n", d[i], s[i] }
+' "$build_log"
 docker image inspect -f 'image {{.Id}}: {{.Size}} bytes' "$IMAGE_TAG"
 
 # --- 4. run against the host's PostgreSQL and Redis -----------------------------------------

@@ -90,7 +90,9 @@ if (appKey !== undefined && appKey.length < 32) {
   problems.push('APP_KEY must be at least 32 characters long (generate one with "node ace generate:key")')
 }
 if (problems.length) {
-  throw new Error(`Invalid environment configuration:\n  - ${problems.join('\n  - ')}`)
+  // Printed as is (not as a stack trace) so the operator reads it at once.
+  console.error(`xBasis: invalid environment configuration:\n  - ${problems.join('\n  - ')}`)
+  process.exit(1)
 }
 
 env.set('DATA_DIR', resolveDataDir(env.get('DATA_DIR')))
