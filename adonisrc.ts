@@ -29,6 +29,7 @@ export default defineConfig({
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/mail/mail_provider'),
     () => import('@adonisjs/bouncer/bouncer_provider'),
+    () => import('#providers/plugins_provider'),
   ],
 
   preloads: [

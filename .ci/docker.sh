@@ -53,24 +53,26 @@ print_timings() {
   echo "---------------------------------------------------------------"
 }
 
-D=""; DOCKERD_PID=""; CID=""; DB_CREATED=0; HAD_DOCKER0=0; HAD_DOCKER_CHAIN=1; FORWARD_POLICY=""
-ip link show docker0 >/dev/null 2>&1 && HAD_DOCKER0=1
-if command -v iptables >/dev/null 2>&1; then
-  iptables -t filter -S DOCKER >/dev/null 2>&1 || HAD_DOCKER_CHAIN=0
-  FORWARD_POLICY="$(iptables -S FORWARD 2>/dev/null | awk '$1=="-P"{print $3}')"
-fi
+D=""; DOCKERD_PID=""; CID=""; DB_CREATED=0; HAD_DOCKER0=1; HAD_DOCKER_CHAIN=1; FORWARD_POLICY=""
+record_network_state() { # called right before our dockerd starts
+  ip link show docker0 >/dev/null 2>&1 || HAD_DOCKER0=0
+  if command -v iptables >/dev/null 2>&1; then
+    iptables -t filter -S DOCKER >/dev/null 2>&1 || HAD_DOCKER_CHAIN=0
+    FORWARD_POLICY="$(iptables -S FORWARD 2>/dev/null | awk '$1=="-P"{print $3}')"
+  fi
+}
 
 remove_docker_network_leftovers() {
-  # Only what this run created: dockerd runs with --bridge=none --iptables=false,
-  # so normally there is nothing to do.
-  if [ "$HAD_DOCKER0" = 0 ] && ip link show docker0 >/dev/null 2>&1; then
-    ip link delete docker0 2>/dev/null || true
-  fi
+  # Only what this run created. dockerd runs with --bridge=none --iptables=false,
+  # so normally there is nothing to do; if docker0 appeared during this run, our
+  # daemon made it (and its NAT/filter rules): remove both, leave anything older.
+  [ "$HAD_DOCKER0" = 0 ] && ip link show docker0 >/dev/null 2>&1 || return 0
+  log "removing docker0 and its iptables rules"
+  ip link delete docker0 2>/dev/null || true
   if [ "$HAD_DOCKER_CHAIN" = 0 ] && command -v iptables >/dev/null 2>&1; then
     local t rule c
     for t in nat filter; do
       iptables -t "$t" -S 2>/dev/null | grep -E '^-A .*(docker0|DOCKER)' | while IFS= read -r rule; do
-        # shellcheck disable=SC2086
         eval "iptables -t $t -D ${rule#-A }" 2>/dev/null || true
       done
       for c in DOCKER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2 DOCKER-USER; do
@@ -79,7 +81,7 @@ remove_docker_network_leftovers() {
       done
     done
     # dockerd sets the FORWARD policy to DROP when it manages iptables
-    [ -n "$FORWARD_POLICY" ] && iptables -P FORWARD "$FORWARD_POLICY" 2>/dev/null || true
+    if [ -n "$FORWARD_POLICY" ]; then iptables -P FORWARD "$FORWARD_POLICY" 2>/dev/null || true; fi
   fi
 }
 
@@ -94,6 +96,7 @@ cleanup() {
     docker rm -f -v "$CID" >/dev/null 2>&1
   fi
   if [ -n "$DOCKERD_PID" ] && kill -0 "$DOCKERD_PID" 2>/dev/null; then
+    log "stopping dockerd (pid $DOCKERD_PID)"
     kill -TERM "$DOCKERD_PID" 2>/dev/null
     for _ in $(seq 1 100); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.2; done
     if kill -0 "$DOCKERD_PID" 2>/dev/null; then
@@ -119,7 +122,7 @@ cleanup() {
       || log "warning: could not drop database $DB_NAME"
   fi
   if [ -n "$D" ]; then
-    if [ "${XBASIS_DOCKER_KEEP:-0}" = 1 ]; then log "kept $D"; else rm -rf "$D"; fi
+    if [ "${XBASIS_DOCKER_KEEP:-0}" = 1 ]; then log "kept $D"; else log "removing $D"; rm -rf "$D"; fi
   fi
   STEP_NAMES+=("cleanup"); STEP_SECS+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}')")
   print_timings
@@ -163,6 +166,7 @@ export DOCKER_HOST="unix://$D/docker.sock"
 # network (--network host), so dockerd needs no docker0 bridge and no NAT rules.
 # Own containerd namespaces so it never collides with another dockerd on the machine.
 ns="xbci$$"
+record_network_state
 dockerd \
   --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/docker.pid" \
   -H "$DOCKER_HOST" --bridge=none --iptables=false --ip-masq=false \
@@ -188,13 +192,18 @@ build_log="$D/build.log"
 stamp() { # prefix every line with the time it arrived (seconds since the epoch)
   local l; while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done
 }
-if ! docker build --network host --pull=false \
+proxy_args=()   # an explicit proxy, if the machine uses one (predefined build args)
+for v in HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy; do
+  [ -n "${!v:-}" ] && proxy_args+=(--build-arg "$v")
+done
+if ! docker build --network host --pull=false "${proxy_args[@]}" \
     --build-arg NODE_IMAGE="$BASE_TAG" --build-arg NODE_HEADERS_DIR=/usr \
     -f docker/Dockerfile -t "$IMAGE_TAG" . 2>&1 | stamp >"$build_log"; then
   tail -n 150 "$build_log" | cut -d' ' -f2-
   log "docker build failed"
   exit 1
 fi
+grep -m1 'Sending build context' "$build_log" | cut -d' ' -f2- || true
 # how long each Dockerfile step took (only the slow ones)
 awk -v end="$EPOCHREALTIME" '
   $2 == "Step" { if (n) d[n] = $1 - t[n]; n++; t[n] = $1; $1 = ""; s[n] = substr($0, 2, 110) }

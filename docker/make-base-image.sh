@@ -145,6 +145,9 @@ sort -u "$list" | comm -23 - "$work/staged" > "$list.new" && mv "$list.new" "$li
 links=()
 for d in "${merged[@]}"; do links+=("$d"); done
 PATHV=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# the registry the host's npm uses (a mirror, if one is configured)
+REGISTRY="$(npm config get registry 2>/dev/null | tail -n1 || true)"
+case "$REGISTRY" in http://*|https://*) ;; *) REGISTRY=https://registry.npmjs.org/ ;; esac
 log "streaming the root filesystem into docker import ..."
 # GNU tar: -C applies to the names that follow it; --no-recursion because the
 # lists already name every file (a directory entry must not pull in its whole tree).
@@ -158,6 +161,7 @@ id="$(tar --create --no-recursion --numeric-owner --warning=no-file-changed \
       --change "ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt" \
       --change "ENV npm_config_cafile=/etc/ssl/certs/ca-certificates.crt" \
       --change "ENV npm_config_nodedir=$NODE_PREFIX" \
+      --change "ENV npm_config_registry=$REGISTRY" \
       --change "ENV npm_config_update_notifier=false" \
       --change "ENV npm_config_fund=false" \
       --change "ENV npm_config_audit=false" \

@@ -68,6 +68,28 @@ const env = await Env.create(new URL('../', import.meta.url), {
   SMTP_PASSWORD: Env.schema.string.optional(),
   SMTP_SECURE: Env.schema.boolean.optional(),
   MAIL_FROM: Env.schema.string.optional({ format: 'email' }),
+
+  /*
+  | Plugins: every folder of plugins/ is loaded at boot. Disable some by id,
+  | or load more from other folders (comma-separated absolute paths).
+  */
+  XBASIS_PLUGINS_DISABLED: Env.schema.string.optional(),
+  XBASIS_PLUGIN_PATHS: Env.schema.string.optional(),
+
+  /*
+  | AI gateway: the provider that answers first and the fallback chain
+  | (comma-separated plugin ids), e.g. AI_PROVIDER=anthropic AI_FALLBACK=openai.
+  */
+  AI_PROVIDER: Env.schema.string.optional(),
+  AI_FALLBACK: Env.schema.string.optional(),
+  AI_MARKUP_PERCENT: Env.schema.number.optional(),
+  AI_FIRST_TOKEN_TIMEOUT_MS: Env.schema.number.optional(),
+  ANTHROPIC_API_KEY: Env.schema.string.optional(),
+  ANTHROPIC_BASE_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  OPENAI_API_KEY: Env.schema.string.optional(),
+  OPENAI_BASE_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  OPENAI_MODELS: Env.schema.string.optional(),
+  ANTHROPIC_MODELS: Env.schema.string.optional(),
 })
 
 /*

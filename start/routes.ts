@@ -20,6 +20,11 @@ const DevMailsController = () => import('#controllers/dev/mails_controller')
 const ApiAuthController = () => import('#controllers/api/auth_controller')
 const ApiMeController = () => import('#controllers/api/me_controller')
 const HealthController = () => import('#controllers/health_controller')
+const ProjectsController = () => import('#controllers/projects_controller')
+const ChatController = () => import('#controllers/chat_controller')
+const AdminPluginsController = () => import('#controllers/admin/plugins_controller')
+const ApiProjectsController = () => import('#controllers/api/projects_controller')
+const ApiAiController = () => import('#controllers/api/ai_controller')
 
 router.get('/', [HomeController, 'show']).as('home').use(middleware.silentAuth())
 
@@ -47,12 +52,20 @@ router
     router.get('/settings/tokens', [AccessTokensController, 'index']).as('settings.tokens')
     router.post('/settings/tokens', [AccessTokensController, 'store'])
     router.delete('/settings/tokens/:id', [AccessTokensController, 'destroy']).as('settings.tokens.destroy').where('id', router.matchers.number())
+    router.get('/projects/new', [ProjectsController, 'create']).as('projects.new')
+    router.post('/projects', [ProjectsController, 'store']).as('projects.store')
+    router.get('/projects/:id', [ProjectsController, 'show']).as('projects.show').where('id', router.matchers.number())
+    router.delete('/projects/:id', [ProjectsController, 'destroy']).as('projects.destroy').where('id', router.matchers.number())
+    router.get('/projects/:id/messages', [ChatController, 'index']).where('id', router.matchers.number())
+    router.post('/projects/:id/messages', [ChatController, 'store']).where('id', router.matchers.number())
   })
   .use(middleware.auth())
 
 router
-  .get('/admin/users', [AdminUsersController, 'index'])
-  .as('admin.users')
+  .group(() => {
+    router.get('/admin/users', [AdminUsersController, 'index']).as('admin.users')
+    router.get('/admin/plugins', [AdminPluginsController, 'index']).as('admin.plugins')
+  })
   .use([middleware.auth(), middleware.admin()])
 
 router
@@ -74,6 +87,15 @@ router
       .group(() => {
         router.get('/me', [ApiMeController, 'show'])
         router.delete('/auth/token', [ApiAuthController, 'logout'])
+        router.get('/projects', [ApiProjectsController, 'index'])
+        router.post('/projects', [ApiProjectsController, 'store'])
+        router.get('/projects/:id', [ApiProjectsController, 'show'])
+        router.patch('/projects/:id', [ApiProjectsController, 'update'])
+        router.delete('/projects/:id', [ApiProjectsController, 'destroy'])
+        router.get('/projects/:id/messages', [ChatController, 'index'])
+        router.post('/projects/:id/messages', [ChatController, 'store'])
+        router.get('/ai/models', [ApiAiController, 'models'])
+        router.get('/ai/usage', [ApiAiController, 'usage'])
       })
       .use(middleware.auth({ guards: ['api'] }))
   })

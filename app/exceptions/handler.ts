@@ -5,6 +5,10 @@ import { errors as limiterErrors } from '@adonisjs/limiter'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import { ChatRequestError } from '#services/chat_service'
+import { InsufficientBalanceError } from '#services/metering_service'
+import { PluginNotConfiguredError } from '#plugins/settings_service'
+import { PluginUnavailableError } from '#plugins/plugin_manager'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 
 export type ApiError = { message: string; field?: string; code?: string }
@@ -16,6 +20,7 @@ export type ApiError = { message: string; field?: string; code?: string }
 export function wantsJson(ctx: HttpContext): boolean {
   if (ctx.request.url().startsWith('/api/')) return true
   if (ctx.request.url().startsWith('/health/')) return true
+  if ((ctx.request.header('accept') ?? '').includes('text/event-stream')) return true
   const preferred = ctx.request.accepts(['html', 'json'])
   return preferred === 'json'
 }
@@ -51,6 +56,15 @@ export function toApiErrors(error: any): { status: number; errors: ApiError[]; h
       errors: [{ message: `Too many requests. Try again in ${retryAfter} seconds`, code: 'E_TOO_MANY_REQUESTS' }],
       headers: { 'Retry-After': retryAfter },
     }
+  }
+  if (error instanceof ChatRequestError) {
+    return { status: error.status, errors: [{ message: error.message, field: error.field, code: error.code }] }
+  }
+  if (error instanceof InsufficientBalanceError) {
+    return { status: 402, errors: [{ message: error.message, code: 'insufficient_balance' }] }
+  }
+  if (error instanceof PluginNotConfiguredError || error instanceof PluginUnavailableError) {
+    return { status: 503, errors: [{ message: error.message, code: 'plugin_unavailable' }] }
   }
   if (error instanceof lucidErrors.E_ROW_NOT_FOUND) {
     return { status: 404, errors: [{ message: 'Resource not found', code: 'E_NOT_FOUND' }] }

@@ -33,6 +33,10 @@ export default class Workspace extends AppModel {
   @column({ consume: (value) => Number(value) })
   declare tokensBalance: number
 
+  /** Balance held by AI turns in flight. */
+  @column({ consume: (value) => Number(value) })
+  declare tokensReserved: number
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

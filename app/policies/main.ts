@@ -3,4 +3,5 @@
  */
 export const policies = {
   WorkspacePolicy: () => import('#policies/workspace_policy'),
+  ProjectPolicy: () => import('#policies/project_policy'),
 }

@@ -5,6 +5,8 @@ import { errors as vineErrors } from '@vinejs/vine'
 import xbasis from '#config/xbasis'
 import User from '#models/user'
 import Workspace from '#models/workspace'
+import aiConfig from '#config/ai'
+import MeteringService from '#services/metering_service'
 
 export type RegisterInput = { name: string; email: string; password: string }
 
@@ -66,6 +68,8 @@ export default class AccountService {
           { client: trx }
         )
         await user.useTransaction(trx).related('workspaces').attach({ [workspace.id]: { role: 'owner' } })
+        await new MeteringService().grant(workspace.id, aiConfig.freeAllowanceTokens, 'Free plan allowance', trx)
+        await workspace.refresh()
 
         return { user, workspace }
       })

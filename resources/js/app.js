@@ -3,6 +3,7 @@
 | Content-Security-Policy. Components are registered here by name.
 */
 import Alpine from '@alpinejs/csp'
+import chat from './chat.js'
 
 Alpine.data('dismissible', () => ({
   open: true,
@@ -41,6 +42,8 @@ Alpine.data('confirmDanger', () => ({
     this.confirming = false
   },
 }))
+
+Alpine.data('chat', chat)
 
 window.Alpine = Alpine
 Alpine.start()

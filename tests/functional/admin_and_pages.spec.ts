@@ -1,12 +1,12 @@
+import { truncateAll } from '#tests/helpers/services'
 import { test } from '@japa/runner'
-import testUtils from '@adonisjs/core/services/test_utils'
 import ace from '@adonisjs/core/services/ace'
 import User from '#models/user'
 import XbasisAdmin from '../../commands/xbasis_admin.js'
 import { WebClient, signedUpClient } from '#tests/helpers/web_client'
 
 test.group('Landing and dashboard', (group) => {
-  group.each.setup(() => testUtils.db().truncate())
+  group.each.setup(() => truncateAll())
 
   test('the landing page says what xBasis does and lists the three plans with prices', async ({ assert }) => {
     const page = await new WebClient().get('/')
@@ -42,7 +42,7 @@ test.group('Landing and dashboard', (group) => {
 })
 
 test.group('Instance admin', (group) => {
-  group.each.setup(() => testUtils.db().truncate())
+  group.each.setup(() => truncateAll())
 
   test('node ace xbasis:admin <email> promotes an account; an unknown e-mail fails', async ({ assert }) => {
     await signedUpClient('First')

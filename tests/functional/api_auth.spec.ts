@@ -1,6 +1,6 @@
+import { truncateAll } from '#tests/helpers/services'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import testUtils from '@adonisjs/core/services/test_utils'
 import { WebClient, uniqueEmail } from '#tests/helpers/web_client'
 
 async function register(client: any, name = 'Api User', email = uniqueEmail('api'), password = 'api password 1') {
@@ -10,11 +10,11 @@ async function register(client: any, name = 'Api User', email = uniqueEmail('api
 }
 
 test.group('API: accounts and tokens', (group) => {
-  group.each.setup(() => testUtils.db().truncate())
+  group.each.setup(() => truncateAll())
 
   test('register → 201 with the user (snake_case, plan, tokens_balance) and a token', async ({ client, assert }) => {
     const { body, email } = await register(client, 'Api Person')
-    assert.containsSubset(body.user, { email, name: 'Api Person', plan: 'free', tokens_balance: 0 })
+    assert.containsSubset(body.user, { email, name: 'Api Person', plan: 'free', tokens_balance: 10_000 })
     assert.properties(body.user, ['id', 'created_at', 'workspace'])
     assert.notProperty(body.user, 'password')
     assert.match(body.token.value, /^xb_/)
@@ -30,7 +30,7 @@ test.group('API: accounts and tokens', (group) => {
 
     const me = await client.get('/api/v1/me').bearerToken(second)
     me.assertStatus(200)
-    assert.containsSubset(me.body().user, { email, plan: 'free', tokens_balance: 0 })
+    assert.containsSubset(me.body().user, { email, plan: 'free', tokens_balance: 10_000 })
 
     ;(await client.delete('/api/v1/auth/token').bearerToken(second)).assertStatus(204)
     const revoked = await client.get('/api/v1/me').bearerToken(second)

@@ -1,7 +1,7 @@
+import { truncateAll } from '#tests/helpers/services'
 import { test } from '@japa/runner'
 import env from '#start/env'
 import redis from '@adonisjs/redis/services/main'
-import testUtils from '@adonisjs/core/services/test_utils'
 import { inCI } from '#tests/helpers/services'
 import { WebClient, signedUpClient } from '#tests/helpers/web_client'
 
@@ -28,7 +28,7 @@ test.group('Health probes', () => {
 })
 
 test.group('Session and limiter stores', (group) => {
-  group.each.setup(() => testUtils.db().truncate())
+  group.each.setup(() => truncateAll())
 
   test('CI runs the PostgreSQL suite with Redis configured', ({ assert }) => {
     // The SQLite pass deliberately runs without Redis (the embedded default).

@@ -1,6 +1,6 @@
+import { truncateAll } from '#tests/helpers/services'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import testUtils from '@adonisjs/core/services/test_utils'
 import { WebClient, signedUpClient, uniqueEmail } from '#tests/helpers/web_client'
 
 /**
@@ -22,7 +22,7 @@ async function requestReset(email: string) {
 }
 
 test.group('Password reset', (group) => {
-  group.each.setup(() => testUtils.db().truncate())
+  group.each.setup(() => truncateAll())
 
   test('end to end: request, mail captured, link followed, new password works, old does not, link works once', async ({ assert }) => {
     const { email, password } = await signedUpClient('Reset Me')

@@ -1,11 +1,11 @@
+import { truncateAll } from '#tests/helpers/services'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import testUtils from '@adonisjs/core/services/test_utils'
 import User from '#models/user'
 import { WebClient, signedUpClient, uniqueEmail } from '#tests/helpers/web_client'
 
 test.group('Web accounts: sign up', (group) => {
-  group.each.setup(() => testUtils.db().truncate())
+  group.each.setup(() => truncateAll())
 
   test('sign-up creates the user, a personal workspace they own, and logs them in', async ({ assert }) => {
     const { client, email } = await signedUpClient('Grace Hopper')
@@ -19,7 +19,12 @@ test.group('Web accounts: sign up', (group) => {
     const user = await User.findByOrFail('email', email)
     const workspace = await user.personalWorkspace()
     assert.equal(workspace.plan, 'free')
-    assert.equal(workspace.tokensBalance, 0)
+    // The Free plan's allowance, granted with a ledger entry.
+    assert.equal(workspace.tokensBalance, 10_000)
+    const grants = await db.from('transactions').where('workspace_id', workspace.id)
+    assert.lengthOf(grants, 1)
+    assert.containsSubset(grants[0], { type: 'grant', description: 'Free plan allowance' })
+    assert.equal(Number(grants[0].tokens), 10_000)
     const membership = await db
       .from('workspace_members')
       .where({ workspace_id: workspace.id, user_id: user.id })
@@ -86,7 +91,7 @@ test.group('Web accounts: sign up', (group) => {
 })
 
 test.group('Web accounts: sessions', (group) => {
-  group.each.setup(() => testUtils.db().truncate())
+  group.each.setup(() => truncateAll())
 
   test('log out, then log in again with the right password only', async ({ assert }) => {
     const { client, email, password } = await signedUpClient()
@@ -163,7 +168,7 @@ test.group('Web accounts: sessions', (group) => {
 })
 
 test.group('Web accounts: settings', (group) => {
-  group.each.setup(() => testUtils.db().truncate())
+  group.each.setup(() => truncateAll())
 
   test('change password: the current one is checked, the new one works, the old one stops working', async ({ assert }) => {
     const { client, email, password } = await signedUpClient()

@@ -59,3 +59,25 @@ export function isRedisConfigured() {
 }
 
 export { app }
+
+/**
+ * Empties every table between tests. One TRUNCATE statement on PostgreSQL
+ * (truncating tables one by one with CASCADE deadlocks when they reference
+ * each other); child tables first on SQLite.
+ */
+export async function truncateAll() {
+  const { default: db } = await import('@adonisjs/lucid/services/db')
+  const connection = db.connection()
+  const tables = (await connection.getAllTables(connection.dialect.name === 'postgres' ? ['public'] : undefined)).filter((t) => !t.startsWith('adonis_schema'))
+  if (connection.dialect.name === 'postgres') {
+    if (tables.length) await connection.rawQuery(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`)
+    return
+  }
+  await connection.rawQuery('PRAGMA foreign_keys = OFF')
+  try {
+    for (const table of tables) await connection.from(table).delete()
+    await connection.rawQuery("DELETE FROM sqlite_sequence").catch(() => {})
+  } finally {
+    await connection.rawQuery('PRAGMA foreign_keys = ON')
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The contract of an AI provider plugin (kind "ai-provider"). A driver
+ * streams one chat turn as events; the gateway does fallback, metering,
+ * persistence and relaying to the browser.
+ */
+export type ChatRole = 'user' | 'assistant'
+
+export type ChatMessage = { role: ChatRole; content: string }
+
+export type ChatRequest = {
+  model: string
+  system?: string
+  /** Oldest first; the last one is the user's new message. */
+  messages: ChatMessage[]
+  maxOutputTokens: number
+  /** Aborted when the user presses Stop or the client goes away. */
+  signal?: AbortSignal
+}
+
+export type ChatEvent =
+  | { type: 'text'; text: string }
+  | { type: 'usage'; inputTokens: number; outputTokens: number }
+  | { type: 'end'; stopReason: string }
+
+/**
+ * A provider failure, classified so the gateway knows whether the next
+ * provider of the fallback chain may answer instead.
+ */
+export class ProviderError extends Error {
+  constructor(
+    message: string,
+    public options: {
+      /** Network error, timeout, HTTP 5xx or 429: another provider may answer. */
+      retryable: boolean
+      status?: number
+      code?: string
+    }
+  ) {
+    super(message)
+  }
+
+  get retryable() {
+    return this.options.retryable
+  }
+}
+
+export interface AiProvider {
+  /**
+   * Streams the answer. Must yield `usage` once the provider reported it
+   * (before `end`), and throw a ProviderError on failure.
+   */
+  stream(request: ChatRequest): AsyncIterable<ChatEvent>
+}
+
+/**
+ * Maps an HTTP-ish failure (SDK errors carry `status`) to a ProviderError.
+ */
+export function classifyError(error: unknown, provider: string): ProviderError {
+  if (error instanceof ProviderError) return error
+  const err = error as { status?: number; name?: string; message?: string; code?: string; error?: any }
+  const status = typeof err?.status === 'number' ? err.status : undefined
+  const detail = err?.error?.error?.message ?? err?.error?.message ?? err?.message ?? String(error)
+  if (err?.name === 'AbortError' || /aborted/i.test(String(err?.message)) && !status) {
+    return new ProviderError(`${provider}: request aborted`, { retryable: false, code: 'aborted' })
+  }
+  if (status === undefined) {
+    return new ProviderError(`${provider}: ${detail}`, { retryable: true, code: err?.code ?? 'network' })
+  }
+  const retryable = status === 429 || status === 408 || status >= 500
+  return new ProviderError(`${provider} answered ${status}: ${detail}`, { retryable, status })
+}

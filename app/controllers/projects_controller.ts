@@ -1,0 +1,61 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import ai from '#ai/ai_manager'
+import ProjectService from '#services/project_service'
+import ChatService, { presentMessage } from '#services/chat_service'
+import { createProjectValidator } from '#validators/project'
+import { validateForm } from '#lib/forms'
+import ProjectPolicy from '#policies/project_policy'
+
+/**
+ * JSON embedded in a page for scripts to read: `<` is escaped so the text
+ * can never close its <script type="application/json"> element.
+ */
+function embedJson(value: unknown) {
+  return JSON.stringify(value).replace(/</g, '\\u003c')
+}
+
+@inject()
+export default class ProjectsController {
+  constructor(
+    private projects: ProjectService,
+    private chat: ChatService
+  ) {}
+
+  async create({ view }: HttpContext) {
+    return view.render('pages/projects/new')
+  }
+
+  async store(ctx: HttpContext) {
+    const { auth, response, session } = ctx
+    const input = await validateForm(ctx, createProjectValidator, 'pages/projects/new')
+    const project = await this.projects.create(auth.getUserOrFail(), input)
+    session.flash('success', `Project "${project.name}" created. Describe what it should do.`)
+    return response.redirect(`/projects/${project.id}`)
+  }
+
+  async show({ auth, params, view }: HttpContext) {
+    const project = await this.projects.find(auth.getUserOrFail(), Number(params.id))
+    const [history, models, workspace] = await Promise.all([
+      this.chat.history(project),
+      ai.catalogue(project.workspaceId),
+      auth.getUserOrFail().personalWorkspace(),
+    ])
+    const defaultProvider = ai.chain()[0]
+    return view.render('pages/projects/show', {
+      project,
+      workspace,
+      models,
+      defaultChoice: models.find((m) => m.provider === defaultProvider) ?? models[0],
+      historyJson: embedJson(history.map(presentMessage)),
+    })
+  }
+
+  async destroy({ auth, params, response, session, bouncer }: HttpContext) {
+    const project = await this.projects.find(auth.getUserOrFail(), Number(params.id))
+    await bouncer.with(ProjectPolicy).authorize('delete', project)
+    await this.projects.delete(project)
+    session.flash('success', `Project "${project.name}" deleted`)
+    return response.redirect('/dashboard')
+  }
+}

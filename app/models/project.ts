@@ -1,0 +1,50 @@
+import { DateTime } from 'luxon'
+import { belongsTo, column, hasMany } from '@adonisjs/lucid/orm'
+import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
+import AppModel from '#models/app_model'
+import Workspace from '#models/workspace'
+import AiSession from '#models/ai_session'
+
+export const PROJECT_STATUSES = ['draft', 'building', 'live', 'failed', 'stopped', 'archived'] as const
+export type ProjectStatus = (typeof PROJECT_STATUSES)[number]
+
+export default class Project extends AppModel {
+  @column({ isPrimary: true })
+  declare id: number
+
+  @column()
+  declare workspaceId: number
+
+  @column()
+  declare createdBy: number | null
+
+  @column()
+  declare name: string
+
+  @column()
+  declare slug: string
+
+  @column()
+  declare description: string | null
+
+  @column()
+  declare status: ProjectStatus
+
+  @column()
+  declare repoUrl: string | null
+
+  @column()
+  declare deployUrl: string | null
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+
+  @belongsTo(() => Workspace)
+  declare workspace: BelongsTo<typeof Workspace>
+
+  @hasMany(() => AiSession)
+  declare aiSessions: HasMany<typeof AiSession>
+}

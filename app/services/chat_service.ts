@@ -1,0 +1,330 @@
+import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
+import aiConfig, { type ModelInfo } from '#config/ai'
+import ai from '#ai/ai_manager'
+import { ProviderError, classifyError, type ChatEvent, type ChatMessage } from '#ai/contract'
+import AiSession from '#models/ai_session'
+import AiMessage from '#models/ai_message'
+import Project from '#models/project'
+import User from '#models/user'
+import Workspace from '#models/workspace'
+import MeteringService, { InsufficientBalanceError, estimateTokens, priceTurn } from '#services/metering_service'
+
+/**
+ * A turn refused before any provider is called: the status and field say
+ * why, and nothing was stored.
+ */
+export class ChatRequestError extends Error {
+  constructor(
+    message: string,
+    public status: number,
+    public code: string,
+    public field?: string
+  ) {
+    super(message)
+  }
+}
+
+export type PresentedMessage = ReturnType<typeof presentMessage>
+
+export type TurnEvent =
+  | { type: 'start'; message_id: number; user_message_id: number; provider: string; model: string }
+  | { type: 'delta'; text: string }
+  | { type: 'fallback'; from: string; to: string; reason: string }
+  | { type: 'end'; message: PresentedMessage }
+  | { type: 'error'; error: string; message: PresentedMessage }
+
+type Candidate = { provider: string; model: ModelInfo }
+
+export function presentMessage(message: AiMessage) {
+  return {
+    id: message.id,
+    role: message.role,
+    content: message.content,
+    status: message.status,
+    provider: message.provider,
+    model: message.model,
+    input_tokens: message.inputTokens,
+    output_tokens: message.outputTokens,
+    cost_usd: message.chargedMicros / 1_000_000,
+    charged_tokens: message.chargedTokens,
+    error: message.error,
+    created_at: message.createdAt.toISO(),
+  }
+}
+
+/**
+ * Wait for the next event of a provider stream, but give up after `ms`
+ * (used for the first token only: a provider that never starts answering
+ * is as good as down).
+ */
+async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number | null, onTimeout: () => void) {
+  if (ms === null) return iterator.next()
+  let timer: NodeJS.Timeout
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout()
+      reject(new ProviderError(`no answer within ${ms / 1000} s`, { retryable: true, code: 'timeout' }))
+    }, ms)
+  })
+  try {
+    return await Promise.race([iterator.next(), timeout])
+  } finally {
+    clearTimeout(timer!)
+  }
+}
+
+/**
+ * A turn that passed every check: the balance is held, the user's message
+ * and an empty assistant message are stored. `run()` streams the answer
+ * through the fallback chain, then settles the charge and stores the text.
+ */
+export class PreparedTurn {
+  constructor(
+    private metering: MeteringService,
+    public userMessage: AiMessage,
+    public assistant: AiMessage,
+    private session: AiSession,
+    private project: Project,
+    private user: User,
+    private candidates: Candidate[],
+    private context: ChatMessage[],
+    private skipped: { from: string; reason: string } | null
+  ) {}
+
+  async *run(signal: AbortSignal): AsyncGenerator<TurnEvent> {
+    const assistant = this.assistant
+    let text = ''
+    let usage: { inputTokens: number; outputTokens: number } | null = null
+    let chunks = 0
+    let used: Candidate = this.candidates[0]
+    let failure: string | null = null
+
+    yield { type: 'start', message_id: assistant.id, user_message_id: this.userMessage.id, provider: used.provider, model: used.model.id }
+    if (this.skipped) yield { type: 'fallback', from: this.skipped.from, to: used.provider, reason: this.skipped.reason }
+
+    for (let index = 0; index < this.candidates.length; index++) {
+      const candidate = this.candidates[index]
+      used = candidate
+      const attempt = new AbortController()
+      const abort = () => attempt.abort()
+      signal.addEventListener('abort', abort)
+      try {
+        const driver = await ai.use(candidate.provider, { workspaceId: this.project.workspaceId })
+        const iterator = driver
+          .stream({
+            model: candidate.model.id,
+            system: aiConfig.systemPrompt,
+            messages: this.context,
+            maxOutputTokens: candidate.model.maxOutputTokens,
+            signal: attempt.signal,
+          })
+          [Symbol.asyncIterator]()
+        while (true) {
+          const step = await nextWithin<ChatEvent>(iterator, chunks === 0 ? aiConfig.firstTokenTimeoutMs : null, abort)
+          if (step.done) break
+          const event = step.value
+          if (event.type === 'text') {
+            chunks += 1
+            text += event.text
+            yield { type: 'delta', text: event.text }
+          } else if (event.type === 'usage') {
+            usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens }
+          }
+        }
+        break
+      } catch (error) {
+        const problem = classifyError(error, candidate.provider)
+        ai.recordError(candidate.provider, problem)
+        if (signal.aborted) break
+        const next = this.candidates[index + 1]
+        if (chunks === 0 && problem.retryable && next) {
+          logger.warn({ provider: candidate.provider, err: problem.message }, 'AI provider failed before answering, falling back')
+          yield { type: 'fallback', from: candidate.provider, to: next.provider, reason: problem.message }
+          continue
+        }
+        failure = problem.message
+        break
+      } finally {
+        signal.removeEventListener('abort', abort)
+      }
+    }
+
+    // Providers bill for what they generated: when a stream broke or was
+    // stopped before reporting usage, count what we saw (input estimated,
+    // output = chunks received).
+    const counted = usage ?? (chunks > 0 ? { inputTokens: estimateTokens(this.context.map((m) => m.content)), outputTokens: chunks } : { inputTokens: 0, outputTokens: 0 })
+    const status = signal.aborted ? 'stopped' : failure ? (chunks > 0 ? 'partial' : 'error') : 'complete'
+
+    let charged = { chargedMicros: 0, costMicros: 0, appliedTokens: 0 }
+    try {
+      charged = await this.metering.settle({
+        workspaceId: this.project.workspaceId,
+        userId: this.user.id,
+        projectId: this.project.id,
+        aiMessageId: assistant.id,
+        reservedTokens: assistant.reservedTokens,
+        provider: used.provider,
+        model: used.model,
+        inputTokens: counted.inputTokens,
+        outputTokens: counted.outputTokens,
+      })
+    } finally {
+      assistant.merge({
+        content: text,
+        status,
+        provider: used.provider,
+        model: used.model.id,
+        inputTokens: counted.inputTokens,
+        outputTokens: counted.outputTokens,
+        costMicros: charged.costMicros,
+        chargedMicros: charged.appliedTokens * aiConfig.microsPerBalanceToken,
+        chargedTokens: charged.appliedTokens,
+        reservedTokens: 0,
+        error: failure ? failure.slice(0, 2000) : status === 'stopped' ? 'Stopped by the user' : null,
+      })
+      await assistant.save()
+      await db
+        .from('ai_sessions')
+        .where('id', this.session.id)
+        .update({ tokens_used: db.knexRawQuery('tokens_used + ?', [counted.inputTokens + counted.outputTokens]), updated_at: new Date() })
+    }
+
+    if (failure && status !== 'stopped') {
+      yield {
+        type: 'error',
+        error: chunks > 0 ? `The answer was cut off: ${failure}. What arrived is kept.` : failure,
+        message: presentMessage(assistant),
+      }
+    } else {
+      yield { type: 'end', message: presentMessage(assistant) }
+    }
+  }
+}
+
+export default class ChatService {
+  constructor(private metering = new MeteringService()) {}
+
+  async session(project: Project): Promise<AiSession> {
+    const existing = await AiSession.query().where('project_id', project.id).orderBy('id', 'asc').first()
+    return existing ?? AiSession.create({ projectId: project.id, tokensUsed: 0 })
+  }
+
+  async history(project: Project): Promise<AiMessage[]> {
+    const session = await AiSession.query().where('project_id', project.id).orderBy('id', 'asc').first()
+    if (!session) return []
+    return AiMessage.query().where('ai_session_id', session.id).orderBy('id', 'asc')
+  }
+
+  /**
+   * The conversation sent to the model: the newest messages that fit its
+   * context window next to the new one, starting with a user message.
+   */
+  trimContext(history: AiMessage[], content: string, model: ModelInfo): ChatMessage[] {
+    const budget = model.contextWindow - model.maxOutputTokens - estimateTokens([aiConfig.systemPrompt])
+    const context: ChatMessage[] = [{ role: 'user', content }]
+    let used = estimateTokens([content])
+    for (const message of [...history].reverse()) {
+      if (!['complete', 'partial', 'stopped'].includes(message.status) || !message.content) continue
+      const cost = estimateTokens([message.content])
+      if (used + cost > budget) break
+      used += cost
+      context.unshift({ role: message.role, content: message.content })
+    }
+    // Providers want user/assistant turns alternating, opening with the user.
+    const merged: ChatMessage[] = []
+    for (const message of context) {
+      const last = merged[merged.length - 1]
+      if (last && last.role === message.role) last.content += '\n\n' + message.content
+      else merged.push({ ...message })
+    }
+    while (merged.length && merged[0].role !== 'user') merged.shift()
+    return merged
+  }
+
+  /**
+   * Every check that can refuse a turn, before any provider is called:
+   * provider and model known, a provider configured, the balance covering
+   * the most expensive model of the chain. Then the balance is held and
+   * the messages are stored.
+   */
+  async prepare(user: User, project: Project, input: { content: string; provider?: string; model?: string }): Promise<PreparedTurn> {
+    const providerId = input.provider ?? aiConfig.defaultProvider
+    const known = ai.entries().find((entry) => entry.id === providerId)
+    if (!known) {
+      throw new ChatRequestError(`Unknown AI provider "${providerId}"`, 422, 'unknown_provider', 'provider')
+    }
+    const model = ai.model(providerId, input.model)
+    if (!model) {
+      const available = ai.models(providerId).map((m) => m.id).join(', ') || 'none'
+      throw new ChatRequestError(`Unknown model "${input.model}" for ${providerId}. Available: ${available}`, 422, 'unknown_model', 'model')
+    }
+
+    const candidates: Candidate[] = []
+    let skipped: { from: string; reason: string } | null = null
+    for (const id of ai.chain(providerId)) {
+      const candidateModel = id === providerId ? model : ai.model(id)
+      if (!candidateModel) continue
+      if (await ai.isUsable(id, project.workspaceId)) {
+        candidates.push({ provider: id, model: candidateModel })
+      } else if (id === providerId) {
+        const entry = ai.entries().find((e) => e.id === id)
+        skipped = { from: id, reason: entry?.status === 'enabled' ? 'not configured' : entry?.error ?? 'disabled' }
+      }
+    }
+    if (candidates.length === 0) {
+      throw new ChatRequestError(
+        `The ${providerId} provider is not available (${skipped?.reason ?? 'unknown'}). An admin can configure it, or pick another model.`,
+        503,
+        'provider_unavailable',
+        'provider'
+      )
+    }
+    if (candidates[0].provider === providerId) skipped = null
+
+    const session = await this.session(project)
+    const context = this.trimContext(await this.history(project), input.content, model)
+    const promptTokens = estimateTokens([aiConfig.systemPrompt, ...context.map((m) => m.content)])
+    const estimate = Math.max(...candidates.map((c) => priceTurn(c.model, promptTokens, c.model.maxOutputTokens).chargedTokens))
+
+    if (!(await this.metering.reserve(project.workspaceId, estimate))) {
+      const workspace = await Workspace.findOrFail(project.workspaceId)
+      throw new InsufficientBalanceError(workspace.tokensBalance - workspace.tokensReserved, estimate)
+    }
+
+    try {
+      const userMessage = await AiMessage.create({
+        aiSessionId: session.id,
+        userId: user.id,
+        role: 'user',
+        content: input.content,
+        status: 'complete',
+        inputTokens: 0,
+        outputTokens: 0,
+        costMicros: 0,
+        chargedMicros: 0,
+        chargedTokens: 0,
+        reservedTokens: 0,
+      })
+      const assistant = await AiMessage.create({
+        aiSessionId: session.id,
+        userId: user.id,
+        role: 'assistant',
+        content: '',
+        status: 'streaming',
+        provider: candidates[0].provider,
+        model: candidates[0].model.id,
+        inputTokens: 0,
+        outputTokens: 0,
+        costMicros: 0,
+        chargedMicros: 0,
+        chargedTokens: 0,
+        reservedTokens: estimate,
+      })
+      return new PreparedTurn(this.metering, userMessage, assistant, session, project, user, candidates, context, skipped)
+    } catch (error) {
+      await this.metering.release(project.workspaceId, estimate)
+      throw error
+    }
+  }
+}

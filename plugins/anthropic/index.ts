@@ -1,0 +1,64 @@
+import { definePlugin } from '#plugins/definition'
+import { classifyError, type AiProvider, type ChatEvent, type ChatRequest } from '#ai/contract'
+
+/**
+ * Anthropic Messages API, streamed, through the official SDK. The SDK is
+ * imported when the first driver is built, never at boot.
+ */
+export default definePlugin<AiProvider>({
+  id: 'anthropic',
+  kind: 'ai-provider',
+  name: 'Anthropic (Claude)',
+  description: 'Claude models through the Anthropic Messages API, streamed.',
+  version: '1.0.0',
+  hostApi: '^1.0.0',
+  settings: [
+    { name: 'api_key', label: 'API key', secret: true, required: true, scopes: ['platform', 'workspace'], env: 'ANTHROPIC_API_KEY' },
+    { name: 'base_url', label: 'Base URL', type: 'url', scopes: ['platform'], env: 'ANTHROPIC_BASE_URL', help: 'Leave empty for https://api.anthropic.com' },
+  ],
+  async create({ settings }) {
+    const { default: Anthropic } = await import('@anthropic-ai/sdk')
+    const client = new Anthropic({
+      apiKey: settings.api_key,
+      baseURL: settings.base_url || undefined,
+      // The gateway owns retries: it falls back to the next provider instead.
+      maxRetries: 0,
+      timeout: 10 * 60 * 1000,
+    })
+
+    return {
+      async *stream(request: ChatRequest): AsyncIterable<ChatEvent> {
+        let inputTokens = 0
+        let outputTokens = 0
+        let stopReason = 'end_turn'
+        try {
+          const stream = await client.messages.create(
+            {
+              model: request.model,
+              max_tokens: request.maxOutputTokens,
+              system: request.system,
+              messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+              stream: true,
+            },
+            { signal: request.signal }
+          )
+          for await (const event of stream) {
+            if (event.type === 'message_start') {
+              inputTokens = event.message.usage.input_tokens
+              outputTokens = event.message.usage.output_tokens ?? 0
+            } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
+              yield { type: 'text', text: event.delta.text }
+            } else if (event.type === 'message_delta') {
+              outputTokens = event.usage.output_tokens
+              stopReason = event.delta.stop_reason ?? stopReason
+            }
+          }
+        } catch (error) {
+          throw classifyError(error, 'anthropic')
+        }
+        yield { type: 'usage', inputTokens, outputTokens }
+        yield { type: 'end', stopReason }
+      },
+    }
+  },
+})

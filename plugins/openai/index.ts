@@ -1,0 +1,68 @@
+import { definePlugin } from '#plugins/definition'
+import { classifyError, type AiProvider, type ChatEvent, type ChatRequest } from '#ai/contract'
+
+/**
+ * OpenAI Chat Completions, streamed, through the official SDK. With a base
+ * URL it talks to any OpenAI-compatible server: Ollama
+ * (http://localhost:11434/v1), LM Studio, vLLM, OpenRouter…
+ */
+export default definePlugin<AiProvider>({
+  id: 'openai',
+  kind: 'ai-provider',
+  name: 'OpenAI and compatible servers',
+  description: 'OpenAI models, or any OpenAI-compatible server (Ollama, LM Studio, vLLM, OpenRouter) through its base URL.',
+  version: '1.0.0',
+  hostApi: '^1.0.0',
+  settings: [
+    { name: 'api_key', label: 'API key', secret: true, required: true, scopes: ['platform', 'workspace'], env: 'OPENAI_API_KEY', help: 'Local servers such as Ollama accept any value' },
+    { name: 'base_url', label: 'Base URL', type: 'url', scopes: ['platform'], env: 'OPENAI_BASE_URL', help: 'Leave empty for https://api.openai.com/v1' },
+  ],
+  async create({ settings }) {
+    const { default: OpenAI } = await import('openai')
+    const client = new OpenAI({
+      apiKey: settings.api_key,
+      baseURL: settings.base_url || undefined,
+      maxRetries: 0,
+      timeout: 10 * 60 * 1000,
+    })
+
+    return {
+      async *stream(request: ChatRequest): AsyncIterable<ChatEvent> {
+        let inputTokens = 0
+        let outputTokens = 0
+        let stopReason = 'stop'
+        try {
+          const messages = [
+            ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
+            ...request.messages.map((m) => ({ role: m.role, content: m.content })),
+          ]
+          const stream = await client.chat.completions.create(
+            {
+              model: request.model,
+              messages,
+              // max_tokens rather than max_completion_tokens: every OpenAI-compatible
+              // server (Ollama, vLLM, LM Studio) understands it.
+              max_tokens: request.maxOutputTokens,
+              stream: true,
+              stream_options: { include_usage: true },
+            },
+            { signal: request.signal }
+          )
+          for await (const chunk of stream) {
+            const choice = chunk.choices[0]
+            if (choice?.delta?.content) yield { type: 'text', text: choice.delta.content }
+            if (choice?.finish_reason) stopReason = choice.finish_reason
+            if (chunk.usage) {
+              inputTokens = chunk.usage.prompt_tokens
+              outputTokens = chunk.usage.completion_tokens
+            }
+          }
+        } catch (error) {
+          throw classifyError(error, 'openai')
+        }
+        yield { type: 'usage', inputTokens, outputTokens }
+        yield { type: 'end', stopReason }
+      },
+    }
+  },
+})

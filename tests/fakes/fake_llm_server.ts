@@ -1,0 +1,299 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import { textScript, type LlmScript, type ScriptedHttpError } from './llm_script.js'
+
+/**
+ * What the fake saw of one HTTP request, for assertions on what the code
+ * under test sent (headers, model, messages, stream options…).
+ */
+export interface RecordedRequest {
+  method: string
+  /** Path with its query string, e.g. `/v1/messages`. */
+  path: string
+  /** Node's lower-cased header map. */
+  headers: IncomingHttpHeaders
+  /** The parsed JSON body; the raw text when it is not JSON; undefined when empty. */
+  body: unknown
+  /**
+   * True when the client went away before the fake finished its answer (the
+   * SDK aborted, e.g. on a user's Stop). Lets gateway tests check that they
+   * cancel the upstream request.
+   */
+  clientDisconnected: boolean
+}
+
+export interface FakeLlmServerOptions {
+  /** The only key accepted. Default: `test-key`. */
+  apiKey?: string
+  /** Model ids the fake knows; any other answers the provider's "model not found" error. */
+  models?: string[]
+}
+
+/**
+ * One request/response pair, with the primitives the providers' handlers
+ * need to play a script: JSON answers, SSE writes that wait for the socket,
+ * delays that stop as soon as the client goes away, and a hard cut.
+ */
+export class Exchange {
+  #closed = false
+  #cutByServer = false
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly record: RecordedRequest
+  ) {
+    res.once('close', () => {
+      this.#closed = true
+      if (!res.writableFinished && !this.#cutByServer) record.clientDisconnected = true
+    })
+  }
+
+  /** The connection is gone: nothing more can be sent. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  json(status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+    if (this.#closed) return
+    const text = JSON.stringify(body)
+    this.res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    })
+    this.res.end(text)
+  }
+
+  /** Sends the 200 status and headers of an event stream right away. */
+  startEventStream(headers: OutgoingHttpHeaders = {}): void {
+    if (this.#closed) return
+    this.res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'connection': 'keep-alive',
+      ...headers,
+    })
+    this.res.flushHeaders()
+  }
+
+  /**
+   * Writes and waits until the bytes are handed to the kernel, so that a
+   * `cut()` right after cannot drop them: "dies after N chunks" must mean
+   * the client really received N chunks.
+   */
+  write(text: string): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        this.res.off('close', done)
+        resolve()
+      }
+      this.res.once('close', done)
+      this.res.write(text, done)
+    })
+  }
+
+  end(): void {
+    if (!this.#closed) this.res.end()
+  }
+
+  /** Waits, but no longer than the client stays connected. */
+  sleep(ms: number | undefined): Promise<void> {
+    if (!ms || ms <= 0 || this.#closed) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.res.off('close', done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.res.once('close', done)
+    })
+  }
+
+  /**
+   * Destroys the TCP connection without finishing the chunked body, which
+   * the client sees as a network failure (undici: "terminated").
+   */
+  cut(): void {
+    this.#cutByServer = true
+    this.req.socket.destroy()
+  }
+}
+
+/**
+ * The common part of the fake LLM servers: an HTTP server on 127.0.0.1 with
+ * an ephemeral port, request recording, and the script queue.
+ */
+export abstract class FakeLlmServer {
+  readonly requests: RecordedRequest[] = []
+  readonly apiKey: string
+  readonly models: string[]
+
+  #server: Server | undefined
+  #port: number | undefined
+  #queue: LlmScript[] = []
+  #default: LlmScript = textScript('This is a scripted reply from the fake server.')
+
+  constructor(options: FakeLlmServerOptions, defaultModels: string[]) {
+    this.apiKey = options.apiKey ?? 'test-key'
+    this.models = options.models ?? defaultModels
+  }
+
+  /** The base URL to give the SDK as `baseURL`. */
+  abstract get url(): string
+
+  /** Answers one request; `exchange.record.body` is already parsed. */
+  protected abstract handle(exchange: Exchange, rawBody: string): Promise<void>
+
+  async start(): Promise<void> {
+    if (this.#server) return
+    const server = createServer((req, res) => this.#onRequest(req, res))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+    this.#server = server
+    this.#port = (server.address() as AddressInfo).port
+  }
+
+  async close(): Promise<void> {
+    const server = this.#server
+    if (!server) return
+    this.#server = undefined
+    // Keep-alive sockets (undici pools them) and streams still being played
+    // would otherwise keep close() waiting.
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  /** `http://127.0.0.1:PORT`, without a trailing slash. */
+  get origin(): string {
+    if (this.#port === undefined) throw new Error(`${this.constructor.name} is not started`)
+    return `http://127.0.0.1:${this.#port}`
+  }
+
+  /** Queues scripts, each played by one completion request, in order. */
+  enqueue(...scripts: LlmScript[]): this {
+    this.#queue.push(...scripts)
+    return this
+  }
+
+  /** The script played when the queue is empty. */
+  setDefault(script: LlmScript): this {
+    this.#default = script
+    return this
+  }
+
+  /** Scripts queued and not played yet (a test can assert all were used). */
+  get pendingScripts(): number {
+    return this.#queue.length
+  }
+
+  /** Forgets recorded requests and queued scripts, keeping the server up. */
+  reset(): void {
+    this.requests.length = 0
+    this.#queue.length = 0
+  }
+
+  /**
+   * The script for a completion request. Called only once a request passed
+   * authentication and validation, so a rejected request does not use up a
+   * script meant for the next valid one.
+   */
+  protected takeScript(): LlmScript {
+    return this.#queue.shift() ?? this.#default
+  }
+
+  async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parts: Buffer[] = []
+    try {
+      for await (const part of req) parts.push(part as Buffer)
+    } catch {
+      return // the client went away while sending its body
+    }
+    const rawBody = Buffer.concat(parts).toString('utf8')
+
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body: parseBody(rawBody),
+      clientDisconnected: false,
+    }
+    this.requests.push(record)
+
+    const exchange = new Exchange(req, res, record)
+    try {
+      await this.handle(exchange, rawBody)
+    } catch (error) {
+      // A bug of the fake itself: make it loud rather than a hanging request.
+      console.error(`${this.constructor.name} failed:`, error)
+      if (!res.headersSent) exchange.json(500, { fake_server_error: String(error) })
+      else exchange.cut()
+    }
+  }
+}
+
+function parseBody(raw: string): unknown {
+  if (raw === '') return undefined
+  try {
+    return JSON.parse(raw)
+  } catch {
+    return raw
+  }
+}
+
+/** A plain JSON object (not an array, not null). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** A header's (first) value: Node gives some headers as lists. */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+/**
+ * Text deltas the request's token limit lets through: the fake counts one
+ * token per chunk, so a limit of N keeps the first N chunks.
+ */
+export function limitChunks(script: LlmScript, maxTokens: number | undefined) {
+  if (maxTokens === undefined || script.chunks.length <= maxTokens) {
+    return { chunks: script.chunks, truncated: false }
+  }
+  return { chunks: script.chunks.slice(0, maxTokens), truncated: true }
+}
+
+/**
+ * How long a non-streaming answer takes: the same pauses its stream would
+ * have, so timeouts behave alike in both modes.
+ */
+export function generationTime(script: LlmScript, chunks: number): number {
+  return (script.firstTokenDelayMs ?? 0) + (script.delayMs ?? 0) * Math.max(0, chunks - 1)
+}
+
+/** Random base62 characters, the alphabet of both providers' ids. */
+export function randomId(length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  return Array.from(randomBytes(length), (byte) => alphabet[byte % alphabet.length]).join('')
+}
+
+/** `retry-after` for a scripted error: both services send it on 429s, in seconds. */
+export function retryHeaders(failure: ScriptedHttpError): OutgoingHttpHeaders {
+  const seconds = failure.retryAfterSeconds ?? (failure.status === 429 ? 1 : undefined)
+  return seconds === undefined ? {} : { 'retry-after': String(seconds) }
+}
