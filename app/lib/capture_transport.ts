@@ -1,4 +1,5 @@
 import { MailResponse } from '@adonisjs/mail'
+import { dbTime } from '#lib/db_time'
 import type { MailTransportContract, NodeMailerMessage } from '@adonisjs/mail/types'
 
 type Address = string | { address: string; name?: string }
@@ -33,7 +34,7 @@ export class CaptureTransport implements MailTransportContract {
         subject,
         text_body: text,
         html_body: html,
-        created_at: new Date(),
+        created_at: dbTime(),
       })
       .returning('id')
 

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { dbTime } from '#lib/db_time'
 import encryption from '@adonisjs/core/services/encryption'
 import type { PluginDefinition, PluginSettings, SettingDefinition } from '#plugins/definition'
 
@@ -92,7 +93,7 @@ export default class PluginSettingsService {
         workspaceId === null ? query.whereNull('workspace_id') : query.where('workspace_id', workspaceId)
         await query.delete()
         if (raw === null || raw === undefined || raw === '') continue
-        const now = new Date()
+        const now = dbTime()
         await trx.table('plugin_settings').insert({
           plugin_id: definition.id,
           workspace_id: workspaceId,

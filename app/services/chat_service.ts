@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { dbTime } from '#lib/db_time'
 import logger from '@adonisjs/core/services/logger'
 import aiConfig, { type ModelInfo } from '#config/ai'
 import ai from '#ai/ai_manager'
@@ -187,7 +188,7 @@ export class PreparedTurn {
       await db
         .from('ai_sessions')
         .where('id', this.session.id)
-        .update({ tokens_used: db.knexRawQuery('tokens_used + ?', [counted.inputTokens + counted.outputTokens]), updated_at: new Date() })
+        .update({ tokens_used: db.knexRawQuery('tokens_used + ?', [counted.inputTokens + counted.outputTokens]), updated_at: dbTime() })
     }
 
     if (failure && status !== 'stopped') {

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { dbTime } from '#lib/db_time'
 import aiConfig, { type ModelInfo } from '#config/ai'
 
 /**
@@ -127,7 +128,7 @@ export default class MeteringService {
         output_tokens: input.outputTokens,
         cost_micros: price.costMicros,
         ai_message_id: input.aiMessageId,
-        created_at: new Date(),
+        created_at: dbTime(),
       })
       return { ...price, appliedTokens: applied }
     })
@@ -150,7 +151,7 @@ export default class MeteringService {
         amount: 0,
         tokens,
         description,
-        created_at: new Date(),
+        created_at: dbTime(),
       })
     }
     return trx ? run(trx) : db.transaction(run)

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { dbTime } from '#lib/db_time'
 import { DateTime } from 'luxon'
 import mail from '@adonisjs/mail/services/main'
 import db from '@adonisjs/lucid/services/db'
@@ -77,7 +78,7 @@ export default class PasswordResetService {
       .from('password_reset_tokens')
       .where('id', row.id)
       .whereNull('used_at')
-      .update({ used_at: this.now().toJSDate() })
+      .update({ used_at: dbTime(this.now()) })
     if (affectedRows(claimed) !== 1) return null
 
     const user = await User.findOrFail(row.userId)
@@ -86,7 +87,7 @@ export default class PasswordResetService {
       .from('password_reset_tokens')
       .where('user_id', user.id)
       .whereNull('used_at')
-      .update({ used_at: this.now().toJSDate() })
+      .update({ used_at: dbTime(this.now()) })
     return user
   }
 }

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import { dbTime, fromDbTime } from '#lib/db_time'
 
 /**
  * AI usage of a workspace from the ledger: per day, per model, per project.
@@ -11,7 +12,7 @@ export default class UsageService {
       .leftJoin('projects', 'projects.id', 'transactions.project_id')
       .where('transactions.workspace_id', workspaceId)
       .where('transactions.type', 'ai_usage')
-      .where('transactions.created_at', '>=', since)
+      .where('transactions.created_at', '>=', dbTime(since))
       .select(
         'transactions.created_at',
         'transactions.provider',
@@ -41,7 +42,7 @@ export default class UsageService {
       bucket.charged_tokens += -Number(row.tokens)
     }
     for (const row of rows) {
-      const day = new Date(row.created_at).toISOString().slice(0, 10)
+      const day = fromDbTime(row.created_at).toISOString().slice(0, 10)
       if (!byDay.has(day)) byDay.set(day, empty())
       add(byDay.get(day)!, row)
       const modelKey = `${row.provider}/${row.model}`

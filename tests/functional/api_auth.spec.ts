@@ -48,7 +48,7 @@ test.group('API: accounts and tokens', (group) => {
     ;(await client.get('/api/v1/me').bearerToken(token.slice(0, -2) + 'zz')).assertStatus(401)
     ;(await client.get('/api/v1/me').header('authorization', 'Basic abc')).assertStatus(401)
 
-    await db.from('auth_access_tokens').update({ expires_at: new Date(Date.now() - 1000) })
+    await db.from('auth_access_tokens').update({ expires_at: new Date(Date.now() - 1000) }) // as @adonisjs/auth writes it
     const expired = await client.get('/api/v1/me').bearerToken(token)
     expired.assertStatus(401)
     assert.equal(expired.header('content-type')?.split(';')[0], 'application/json')

@@ -1,4 +1,5 @@
 import { truncateAll } from '#tests/helpers/services'
+import { dbTime, fromDbTime } from '#lib/db_time'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { WebClient, signedUpClient, uniqueEmail } from '#tests/helpers/web_client'
@@ -73,7 +74,7 @@ test.group('Password reset', (group) => {
     const { email, password } = await signedUpClient()
     await requestReset(email)
     const link = await resetLinkFor(email)
-    await db.from('password_reset_tokens').update({ expires_at: new Date(Date.now() - 1000) })
+    await db.from('password_reset_tokens').update({ expires_at: dbTime(new Date(Date.now() - 1000)) })
 
     const client = new WebClient()
     assert.equal((await client.get(link!.path)).status, 410)
@@ -88,7 +89,7 @@ test.group('Password reset', (group) => {
     const before = Date.now()
     await requestReset(email)
     const row = await db.from('password_reset_tokens').first()
-    const ttl = new Date(row.expires_at).getTime() - before
+    const ttl = fromDbTime(row.expires_at).getTime() - before
     assert.isAbove(ttl, 59 * 60 * 1000)
     assert.isBelow(ttl, 61 * 60 * 1000)
   })
