@@ -25,7 +25,12 @@ export type PluginEntry = {
 const RESERVED = new Set(['modules', 'node_modules'])
 const IMPORT_TIMEOUT_MS = 10_000
 
+/**
+ * The entry of a plugin folder. `index.ts` is imported as `index.js` (the
+ * TypeScript loader in development, the compiled file in the build).
+ */
 function entryFile(folder: string): string | null {
+  if (existsSync(join(folder, 'index.mjs'))) return join(folder, 'index.mjs')
   for (const name of ['index.ts', 'index.js']) {
     if (existsSync(join(folder, name))) return join(folder, 'index.js')
   }
@@ -80,7 +85,7 @@ export class PluginRegistry {
 
     const file = entryFile(folder)
     if (!file) {
-      entry.error = 'no index.ts or index.js in the folder'
+      entry.error = 'no index.ts, index.js or index.mjs in the folder'
       return entry
     }
     try {
