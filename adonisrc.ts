@@ -52,6 +52,11 @@ export default defineConfig({
         timeout: 30_000,
       },
       {
+        files: ['plugins/**/*.spec(.ts|.js)'],
+        name: 'plugins',
+        timeout: 30_000,
+      },
+      {
         files: ['tests/browser/**/*.spec(.ts|.js)'],
         name: 'browser',
         timeout: 180_000,
