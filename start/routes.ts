@@ -25,6 +25,7 @@ const ChatController = () => import('#controllers/chat_controller')
 const AdminPluginsController = () => import('#controllers/admin/plugins_controller')
 const ApiProjectsController = () => import('#controllers/api/projects_controller')
 const ApiAiController = () => import('#controllers/api/ai_controller')
+const PluginSettingsController = () => import('#controllers/plugin_settings_controller')
 
 router.get('/', [HomeController, 'show']).as('home').use(middleware.silentAuth())
 
@@ -52,6 +53,8 @@ router
     router.get('/settings/tokens', [AccessTokensController, 'index']).as('settings.tokens')
     router.post('/settings/tokens', [AccessTokensController, 'store'])
     router.delete('/settings/tokens/:id', [AccessTokensController, 'destroy']).as('settings.tokens.destroy').where('id', router.matchers.number())
+    router.get('/settings/ai', [PluginSettingsController, 'showWorkspace']).as('settings.ai')
+    router.put('/settings/ai/:id', [PluginSettingsController, 'updateWorkspace'])
     router.get('/projects/new', [ProjectsController, 'create']).as('projects.new')
     router.post('/projects', [ProjectsController, 'store']).as('projects.store')
     router.get('/projects/:id', [ProjectsController, 'show']).as('projects.show').where('id', router.matchers.number())
@@ -65,6 +68,8 @@ router
   .group(() => {
     router.get('/admin/users', [AdminUsersController, 'index']).as('admin.users')
     router.get('/admin/plugins', [AdminPluginsController, 'index']).as('admin.plugins')
+    router.get('/admin/plugins/:id', [PluginSettingsController, 'showPlatform'])
+    router.put('/admin/plugins/:id', [PluginSettingsController, 'updatePlatform'])
   })
   .use([middleware.auth(), middleware.admin()])
 

@@ -21,6 +21,7 @@ export default class PluginsController {
           error: entry.error ?? null,
           lastError: entry.lastError ?? null,
           path: entry.path,
+          hasPlatformSettings: Boolean(entry.definition?.settings.some((s) => s.scopes.includes('platform'))),
         }
       })
     )
