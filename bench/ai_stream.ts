@@ -8,7 +8,8 @@
 | What does relaying an AI answer through the platform cost, compared with
 | reading the provider directly, and how many answers can stream at once?
 |
-| A fake Anthropic API (tests/fakes) runs in this process; the platform
+| A fake Anthropic API (tests/fakes) runs in this process, on a worker
+| thread (see bench/lib/fake_anthropic_thread.ts for why); the platform
 | runs as `npm start` runs it (embedded SQLite, no Redis, fresh DATA_DIR)
 | with its real `anthropic` plugin (real SDK) pointed at the fake. Then:
 |
@@ -30,7 +31,8 @@ import { cpus, platform as osName, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { FakeAnthropicServer, textScript, type LlmScript } from '../tests/fakes/anthropic_server.js'
+import { textScript, type LlmScript } from '../tests/fakes/anthropic_server.js'
+import { FakeAnthropicThread } from './lib/fake_anthropic_thread.js'
 import { RssSampler, freePort, startPlatform, type Platform } from './lib/platform.js'
 import { readSse } from './lib/sse.js'
 import { fmt, median, percentile, signed } from './lib/stats.js'
@@ -94,6 +96,15 @@ interface StreamResult {
   /** Last text delta → answer complete (gateway: charge settled, message saved). */
   tailMs: number
   chunks: number
+}
+
+/** One concurrency level: its streams, and the platform's RSS (kB) around it. */
+interface Level {
+  streams: number
+  results: StreamResult[]
+  wallMs: number
+  idleKb: number | null
+  peakKb: number | null
 }
 
 function verdict(
@@ -275,7 +286,7 @@ function collectFailures(label: string, results: StreamResult[]) {
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`)
 
 const dataDir = mkdtempSync(join(tmpdir(), 'xbasis-bench-ai-'))
-const fake = new FakeAnthropicServer({ apiKey: 'bench-anthropic-key' })
+const fake = new FakeAnthropicThread('bench-anthropic-key')
 let server: Platform | undefined
 let sampler: RssSampler | undefined
 
@@ -295,15 +306,15 @@ setTimeout(() => {
   progress(`overall time limit (${OVERALL_TIMEOUT_MS / 60_000} min) reached, stopping`)
   void shutdown().finally(() => process.exit(2))
 }, OVERALL_TIMEOUT_MS).unref()
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void shutdown().finally(() => process.exit(130)))
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => void shutdown().finally(() => process.exit(code)))
 }
 
 async function main(): Promise<string[]> {
   await fake.start()
   const fast = answer(FAST_CHUNKS, { delayMs: 0 })
   const slow = answer(CONC_CHUNKS, { delayMs: CONC_DELAY_MS })
-  fake.setDefault(fast.script)
+  await fake.setDefault(fast.script)
 
   progress('starting the platform (rebuilds first if sources changed)…')
   server = await startPlatform({
@@ -339,8 +350,8 @@ async function main(): Promise<string[]> {
   collectFailures('gateway', gateway)
 
   // 2. Concurrent streams of a slower answer.
-  fake.setDefault(slow.script)
-  const levels: Array<{ streams: number; results: StreamResult[]; wallMs: number; idleKb: number | null; peakKb: number | null }> = []
+  await fake.setDefault(slow.script)
+  const levels: Level[] = []
   for (const streams of LEVELS) {
     progress(`concurrency: ${streams} streams of ${CONC_CHUNKS} chunks every ${CONC_DELAY_MS} ms`)
     const levelOwners = await makeOwners(base, streams)
@@ -362,7 +373,7 @@ async function main(): Promise<string[]> {
 function report(data: {
   direct: StreamResult[]
   gateway: StreamResult[]
-  levels: Array<{ streams: number; results: StreamResult[]; wallMs: number; idleKb: number | null; peakKb: number | null }>
+  levels: Level[]
   fast: Answer
   slow: Answer
 }): string[] {
@@ -383,8 +394,8 @@ function report(data: {
     '',
     `Machine: node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ` +
       `${fmt(totalmem() / 2 ** 30, 1)} GB RAM, ${osName()} ${release()}. Platform: \`node bin/start.js\` ` +
-      `(production build, SQLite, no Redis), provider \`anthropic\` (real SDK) → fake Anthropic API in the bench ` +
-      `process, model ${MODEL}; everything on 127.0.0.1, same cores.`,
+      `(production build, SQLite, no Redis), provider \`anthropic\` (real SDK) → fake Anthropic API on a thread of ` +
+      `the bench process, model ${MODEL}; everything on 127.0.0.1, same cores.`,
     '',
     `### One stream: ${fmt(fast.chunks)} chunks of one token, fake at full speed (${direct.length} + ${gateway.length} runs after ${WARMUP_RUNS} warm-ups each; median (p95))`,
     '',
@@ -396,7 +407,8 @@ function report(data: {
     '',
     `Gateway latency per chunk: ${signed((addedTotal / fast.chunks) * 1000, 1)} µs ((gateway total − direct total) / ${fmt(fast.chunks)}), ` +
       `${signed((addedSpan / (fast.chunks - 1)) * 1000, 1)} µs counting the relaying only (first → last chunk). ` +
-      `Fixed costs per turn: ${signed(addedTtft, 1)} ms before the first token (auth, balance hold, two inserts), ` +
+      `Fixed costs per turn: ${signed(addedTtft, 1)} ms before the first token (one more hop, auth, project and history ` +
+      `reads, balance hold, two inserts), ` +
       `${fmt(median(col(gateway, 'tailMs')), 1)} ms from the last chunk to the \`end\` event (charge settled, message saved).`,
     '',
     `### Concurrent streams: ${fmt(slow.chunks)} chunks every ${CONC_DELAY_MS} ms (~${fmt((slow.chunks * CONC_DELAY_MS) / 1000, 0)} s each), ${STREAMS_PER_ACCOUNT} streams per account`,

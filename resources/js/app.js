@@ -4,6 +4,7 @@
 */
 import Alpine from '@alpinejs/csp'
 import chat from './chat.js'
+import { renderMarkdown } from './markdown.ts'
 
 Alpine.data('dismissible', () => ({
   open: true,
@@ -42,6 +43,16 @@ Alpine.data('confirmDanger', () => ({
     this.confirming = false
   },
 }))
+
+/*
+| x-markdown="expr": renders model text as escaped Markdown. The CSP build
+| forbids x-html; this directive is the one place HTML is produced, from text
+| that renderMarkdown escapes first.
+*/
+Alpine.directive('markdown', (el, { expression }, { effect, evaluateLater }) => {
+  const read = evaluateLater(expression)
+  effect(() => read((text) => (el.innerHTML = renderMarkdown(String(text ?? '')))))
+})
 
 Alpine.data('chat', chat)
 

@@ -3,8 +3,6 @@
 | from a fetch stream, renders it (escaped Markdown) as it arrives, and can
 | stop it. Registered as an Alpine component (CSP build: no inline code).
 */
-import { renderMarkdown } from './markdown.ts'
-
 function formatMeta(message) {
   if (message.role !== 'assistant' || !message.model) return ''
   const tokens = (message.input_tokens ?? 0) + (message.output_tokens ?? 0)
@@ -25,7 +23,6 @@ function view(message) {
     status: message.status,
     isStreaming: message.status === 'streaming',
     text: message.content,
-    html: message.role === 'assistant' ? renderMarkdown(message.content || '') : '',
     meta: formatMeta(message),
     error: message.error || '',
   }
@@ -132,7 +129,7 @@ export default () => ({
       for await (const { event, data } of readEvents(response.body)) {
         if (event === 'delta') {
           text += data.text
-          this.messages[index] = { ...this.messages[index], text, html: renderMarkdown(text), isStreaming: true }
+          this.messages[index] = { ...this.messages[index], text, isStreaming: true }
           this.scroll()
         } else if (event === 'fallback') {
           this.notice = `${data.from} did not answer (${data.reason}); ${data.to} is answering instead.`
