@@ -37,6 +37,7 @@ export default defineConfig({
     () => import('#start/kernel'),
     () => import('#start/validator'),
     { file: () => import('#start/migrate'), environment: ['web'] },
+    { file: () => import('#start/sweeper'), environment: ['web'] },
   ],
 
   tests: {

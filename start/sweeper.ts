@@ -1,0 +1,11 @@
+/*
+| Background housekeeping of the web process: interrupted AI turns give
+| their held balance back (see TurnRecoveryService).
+*/
+import logger from '@adonisjs/core/services/logger'
+import TurnRecoveryService from '#services/turn_recovery_service'
+
+const recovery = new TurnRecoveryService()
+const run = () => recovery.sweep().catch((error) => logger.error({ err: error }, 'turn recovery sweep failed'))
+await run()
+setInterval(run, 60_000).unref()
