@@ -58,6 +58,8 @@ router
     router.get('/projects/new', [ProjectsController, 'create']).as('projects.new')
     router.post('/projects', [ProjectsController, 'store']).as('projects.store')
     router.get('/projects/:id', [ProjectsController, 'show']).as('projects.show').where('id', router.matchers.number())
+    router.get('/projects/:id/edit', [ProjectsController, 'edit']).as('projects.edit').where('id', router.matchers.number())
+    router.put('/projects/:id', [ProjectsController, 'update']).as('projects.update').where('id', router.matchers.number())
     router.delete('/projects/:id', [ProjectsController, 'destroy']).as('projects.destroy').where('id', router.matchers.number())
     router.get('/projects/:id/messages', [ChatController, 'index']).where('id', router.matchers.number())
     router.post('/projects/:id/messages', [ChatController, 'store']).where('id', router.matchers.number())

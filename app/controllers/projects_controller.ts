@@ -3,7 +3,7 @@ import { inject } from '@adonisjs/core'
 import ai from '#ai/ai_manager'
 import ProjectService from '#services/project_service'
 import ChatService, { presentMessage } from '#services/chat_service'
-import { createProjectValidator } from '#validators/project'
+import { createProjectValidator, projectFormValidator } from '#validators/project'
 import { validateForm } from '#lib/forms'
 import ProjectPolicy from '#policies/project_policy'
 
@@ -49,6 +49,25 @@ export default class ProjectsController {
       defaultChoice: models.find((m) => m.provider === defaultProvider) ?? models[0],
       historyJson: embedJson(history.map(presentMessage)),
     })
+  }
+
+  async update(ctx: HttpContext) {
+    const { auth, params, response, session, bouncer } = ctx
+    const project = await this.projects.find(auth.getUserOrFail(), Number(params.id))
+    await bouncer.with(ProjectPolicy).authorize('edit', project)
+    const input = await validateForm(ctx, projectFormValidator, 'pages/projects/edit', { project })
+    // The form has an "archived" checkbox rather than a status: platform
+    // statuses (building, live…) are kept unless the project is (un)archived.
+    const archived = Boolean(ctx.request.input('archived'))
+    const status = archived ? 'archived' : project.status === 'archived' ? 'draft' : undefined
+    await this.projects.update(project, { name: input.name, description: input.description, status })
+    session.flash('success', 'Project saved')
+    return response.redirect(`/projects/${project.id}`)
+  }
+
+  async edit({ auth, params, view }: HttpContext) {
+    const project = await this.projects.find(auth.getUserOrFail(), Number(params.id))
+    return view.render('pages/projects/edit', { project })
   }
 
   async destroy({ auth, params, response, session, bouncer }: HttpContext) {

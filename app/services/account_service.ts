@@ -7,6 +7,7 @@ import User from '#models/user'
 import Workspace from '#models/workspace'
 import aiConfig from '#config/ai'
 import MeteringService from '#services/metering_service'
+import { slugify } from '#lib/slug'
 
 export type RegisterInput = { name: string; email: string; password: string }
 
@@ -15,14 +16,7 @@ export type RegisterInput = { name: string; email: string; password: string }
  * two "Alex"es never collide.
  */
 function workspaceSlug(name: string): string {
-  const base =
-    name
-      .normalize('NFKD')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 40) || 'workspace'
-  return `${base}-${randomBytes(3).toString('hex')}`
+  return `${slugify(name, 40, 'workspace')}-${randomBytes(3).toString('hex')}`
 }
 
 function isUniqueViolation(error: any): boolean {

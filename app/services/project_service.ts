@@ -3,17 +3,8 @@ import { errors as lucidErrors } from '@adonisjs/lucid'
 import Project, { type ProjectStatus } from '#models/project'
 import User from '#models/user'
 import Workspace from '#models/workspace'
+import { slugify } from '#lib/slug'
 
-function slugify(name: string) {
-  return (
-    name
-      .normalize('NFKD')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 48) || 'project'
-  )
-}
 
 /**
  * Projects live in workspaces. Every read is scoped to the workspaces the
@@ -47,7 +38,7 @@ export default class ProjectService {
 
   async create(user: User, input: { name: string; description?: string | null; workspace_id?: number }) {
     const workspace = await this.targetWorkspace(user, input.workspace_id)
-    const base = slugify(input.name)
+    const base = slugify(input.name, 48, 'project')
     // Slugs are unique per workspace: "shop", "shop-2", "shop-3"…
     const taken = new Set(
       (await db.from('projects').where('workspace_id', workspace.id).where('slug', 'like', `${base}%`).select('slug')).map(
@@ -87,8 +78,8 @@ export function presentProject(project: Project) {
     slug: project.slug,
     description: project.description,
     status: project.status,
-    repo_url: project.repoUrl,
-    deploy_url: project.deployUrl,
+    repo_url: project.repoUrl ?? null,
+    deploy_url: project.deployUrl ?? null,
     created_at: project.createdAt.toISO(),
     updated_at: project.updatedAt.toISO(),
   }

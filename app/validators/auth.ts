@@ -4,7 +4,7 @@ import vine from '@vinejs/vine'
  * Shared field rules. Every limit is explicit: oversized input is refused
  * with a field message instead of reaching the database or the hasher.
  */
-const email = () => vine.string().trim().maxLength(254).email().normalizeEmail({ all_lowercase: true, gmail_remove_dots: false, gmail_remove_subaddress: false, outlookdotcom_remove_subaddress: false, yahoo_remove_subaddress: false, icloud_remove_subaddress: false })
+export const email = () => vine.string().trim().maxLength(254).email().normalizeEmail({ all_lowercase: true, gmail_remove_dots: false, gmail_remove_subaddress: false, outlookdotcom_remove_subaddress: false, yahoo_remove_subaddress: false, icloud_remove_subaddress: false })
 const newPassword = () => vine.string().minLength(8).maxLength(128)
 const anyPassword = () => vine.string().minLength(1).maxLength(128)
 

@@ -8,6 +8,16 @@ export const createProjectValidator = vine.compile(
   })
 )
 
+/**
+ * The project settings form: the name stays required there.
+ */
+export const projectFormValidator = vine.compile(
+  vine.object({
+    name: vine.string().trim().minLength(1).maxLength(80),
+    description: vine.string().trim().maxLength(2000).optional().nullable(),
+  })
+)
+
 export const updateProjectValidator = vine.compile(
   vine.object({
     name: vine.string().trim().minLength(1).maxLength(80).optional(),

@@ -1,12 +1,10 @@
 /// <reference lib="dom" />
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { truncateAll } from '#tests/helpers/services'
-import { startFakeProviders } from '#tests/helpers/ai'
+import { useFakeProviders } from '#tests/helpers/ai'
 import { textScript } from '#tests/fakes/anthropic_server'
 import { WebClient } from '#tests/helpers/web_client'
 
-type Fakes = Awaited<ReturnType<typeof startFakeProviders>>
 const base = new WebClient().baseUrl
 
 /**
@@ -15,16 +13,7 @@ const base = new WebClient().baseUrl
  * message equals the streamed text.
  */
 test.group('Project chat in the browser', (group) => {
-  let fakes: Fakes
-  group.setup(async () => {
-    fakes = await startFakeProviders()
-    return () => fakes.stop()
-  })
-  group.each.setup(async () => {
-    await truncateAll()
-    fakes.anthropic.reset()
-    fakes.useChain('anthropic', 'openai')
-  })
+  const fakes = useFakeProviders(group)
 
   async function openNewProject(visit: any, email: string) {
     const page = await visit(base + '/signup')
@@ -43,7 +32,7 @@ test.group('Project chat in the browser', (group) => {
 
   test('the answer appears as it streams, with model, tokens and cost, and is stored as shown', async ({ visit, assert }) => {
     const answer = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ') + ' <script>alert(1)</script> **done**'
-    fakes.anthropic.enqueue(textScript(answer, { delayMs: 40, inputTokens: 321, outputTokens: 65 }))
+    fakes().anthropic.enqueue(textScript(answer, { delayMs: 40, inputTokens: 321, outputTokens: 65 }))
     const page = await openNewProject(visit, 'stream@example.com')
     const errors: string[] = []
     page.on('pageerror', (error: Error) => errors.push(error.message))
@@ -85,9 +74,27 @@ test.group('Project chat in the browser', (group) => {
     assert.deepEqual(errors, [])
   })
 
+  test('OpenAI-compatible fallback: the primary fails before its first token, the browser says so and streams the fallback', async ({ visit, assert }) => {
+    fakes().anthropic.enqueue({ chunks: [], failBeforeFirstToken: { status: 529, type: 'overloaded_error', message: 'Overloaded' } })
+    const answer = Array.from({ length: 40 }, (_, i) => `fallback${i}`).join(' ')
+    fakes().openai.enqueue(textScript(answer, { delayMs: 30 }))
+    const page = await openNewProject(visit, 'fallback@example.com')
+    await page.fill('[data-test="chat-input"]', 'Build it')
+    await page.locator('[data-test="chat-send"]').click()
+    await page.waitForFunction(() => (document.querySelector('[data-test="assistant-text"]')?.textContent ?? '').includes('fallback2'))
+    const notice = (await page.locator('[data-test="chat-notice"]').textContent())!
+    assert.match(notice, /anthropic did not answer \(anthropic answered 529.*\); openai is answering instead/)
+    assert.isFalse((await page.locator('[data-test="assistant-text"]').textContent())!.includes('fallback39'), 'still streaming')
+    await page.waitForFunction(() => /openai\//.test(document.querySelector('[data-test="message-meta"]')?.textContent ?? ''))
+    const stored = await db.from('ai_messages').where('role', 'assistant').firstOrFail()
+    assert.equal(stored.content, answer)
+    assert.equal(stored.provider, 'openai')
+    assert.equal((await page.locator('[data-test="assistant-text"]').textContent())!.trim(), answer)
+  })
+
   test('Stop ends a streaming answer; what arrived is kept and marked', async ({ visit, assert }) => {
     const answer = Array.from({ length: 200 }, (_, i) => `slow${i}`).join(' ')
-    fakes.anthropic.enqueue(textScript(answer, { delayMs: 50 }))
+    fakes().anthropic.enqueue(textScript(answer, { delayMs: 50 }))
     const page = await openNewProject(visit, 'stop@example.com')
     await page.fill('[data-test="chat-input"]', 'Write a lot')
     await page.locator('[data-test="chat-send"]').click()
@@ -118,6 +125,6 @@ test.group('Project chat in the browser', (group) => {
     await page.waitForSelector('[data-test="chat-notice"]:not([style*="display: none"])')
     assert.match((await page.locator('[data-test="chat-notice"]').textContent())!, /cannot cover this turn/)
     assert.equal(await page.locator('[data-test="chat-input"]').inputValue(), 'Build something big')
-    assert.lengthOf(fakes.anthropic.requests, 0)
+    assert.lengthOf(fakes().anthropic.requests, 0)
   })
 })

@@ -1,11 +1,9 @@
 import { test } from '@japa/runner'
 import { dbTime } from '#lib/db_time'
 import db from '@adonisjs/lucid/services/db'
-import { truncateAll } from '#tests/helpers/services'
-import { apiAccount, readSse, startFakeProviders } from '#tests/helpers/ai'
+import { apiAccount, readSse, useFakeProviders } from '#tests/helpers/ai'
 import { textScript } from '#tests/fakes/anthropic_server'
 
-type Fakes = Awaited<ReturnType<typeof startFakeProviders>>
 
 /**
  * Expected charge in balance tokens, computed independently of the
@@ -30,21 +28,11 @@ async function ledgerSum(workspaceId: number) {
 }
 
 test.group('Chat: streaming through real SDKs and fake providers', (group) => {
-  let fakes: Fakes
-  group.setup(async () => {
-    fakes = await startFakeProviders()
-    return () => fakes.stop()
-  })
-  group.each.setup(async () => {
-    await truncateAll()
-    fakes.anthropic.reset()
-    fakes.openai.reset()
-    fakes.useChain('anthropic', 'openai')
-  })
+  const fakes = useFakeProviders(group)
 
   test('Anthropic, JSON: the answer is stored and the balance drops by usage × list price × 1.30', async ({ assert }) => {
     const account = await apiAccount()
-    fakes.anthropic.enqueue(textScript('Here is your landing page with a waitlist.', { inputTokens: 1234, outputTokens: 567 }))
+    fakes().anthropic.enqueue(textScript('Here is your landing page with a waitlist.', { inputTokens: 1234, outputTokens: 567 }))
     const { status, body } = await account.json('POST', `/api/v1/projects/${account.project.id}/messages`, {
       content: 'Build me a landing page with a waitlist',
       provider: 'anthropic',
@@ -70,7 +58,7 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
     assert.equal(Number(usage.tokens), -charge)
 
     // The request the provider got: the real SDK, with the key and the message.
-    const sent = fakes.anthropic.requests.at(-1)!
+    const sent = fakes().anthropic.requests.at(-1)!
     assert.equal(sent.path, '/v1/messages')
     assert.equal((sent.body as any).messages.at(-1).content, 'Build me a landing page with a waitlist')
     assert.isTrue((sent.body as any).stream)
@@ -82,7 +70,7 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
   test('Anthropic, SSE: events stream in order and the stored message equals the streamed text', async ({ assert }) => {
     const account = await apiAccount()
     const answer = 'Streaming **works**: one chunk at a time, as the model writes.'
-    fakes.anthropic.enqueue(textScript(answer, { delayMs: 5 }))
+    fakes().anthropic.enqueue(textScript(answer, { delayMs: 5 }))
     const response = await account.call('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'Stream please', provider: 'anthropic' }, 'text/event-stream')
     assert.equal(response.status, 200)
     assert.match(response.headers.get('content-type')!, /^text\/event-stream/)
@@ -102,8 +90,8 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
 
   test('OpenAI-compatible, SSE: streamed with usage', async ({ assert }) => {
     const account = await apiAccount()
-    fakes.useChain('openai')
-    fakes.openai.enqueue(textScript('Hello from an OpenAI-compatible server.', { inputTokens: 100, outputTokens: 20 }))
+    fakes().useChain('openai')
+    fakes().openai.enqueue(textScript('Hello from an OpenAI-compatible server.', { inputTokens: 100, outputTokens: 20 }))
     const response = await account.call('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'hi', provider: 'openai', model: 'gpt-4.1-mini' }, 'text/event-stream')
     const events = await readSse(response)
     assert.equal(events.filter((e) => e.event === 'delta').map((e) => e.data.text).join(''), 'Hello from an OpenAI-compatible server.')
@@ -111,7 +99,7 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
     assert.equal(end.event, 'end')
     assert.containsSubset(end.data.message, { provider: 'openai', model: 'gpt-4.1-mini', input_tokens: 100, output_tokens: 20, status: 'complete' })
     assert.equal(end.data.message.charged_tokens, expectedCharge(0.4, 1.6, 100, 20))
-    const sent = fakes.openai.requests.at(-1)!
+    const sent = fakes().openai.requests.at(-1)!
     assert.deepEqual((sent.body as any).stream_options, { include_usage: true })
   })
 
@@ -122,8 +110,8 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
   ]) {
     test(`a primary that fails before the first token (${failure.status}) falls back to the next provider`, async ({ assert }) => {
       const account = await apiAccount()
-      fakes.anthropic.enqueue({ chunks: [], failBeforeFirstToken: failure })
-      fakes.openai.enqueue(textScript('The fallback answered.'))
+      fakes().anthropic.enqueue({ chunks: [], failBeforeFirstToken: failure })
+      fakes().openai.enqueue(textScript('The fallback answered.'))
       const response = await account.call('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'hello' }, 'text/event-stream')
       const events = await readSse(response)
       const fallback = events.find((e) => e.event === 'fallback')
@@ -141,19 +129,19 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
     const account = await apiAccount()
     process.env.ANTHROPIC_BASE_URL = 'http://127.0.0.1:9' // nothing listens on the discard port
     try {
-      fakes.openai.enqueue(textScript('Network fallback.'))
+      fakes().openai.enqueue(textScript('Network fallback.'))
       const { status, body } = await account.json('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'hello' })
       assert.equal(status, 201)
       assert.equal(body.message.provider, 'openai')
     } finally {
-      process.env.ANTHROPIC_BASE_URL = fakes.anthropic.url
+      process.env.ANTHROPIC_BASE_URL = fakes().anthropic.url
     }
   })
 
   test('a stream that dies after tokens ends the turn with a clear error; the partial answer is kept, marked and charged', async ({ assert }) => {
     const account = await apiAccount()
-    fakes.anthropic.enqueue(textScript('one two three four five six seven eight', { failAfterChunks: 3 }))
-    fakes.openai.enqueue(textScript('must not be used'))
+    fakes().anthropic.enqueue(textScript('one two three four five six seven eight', { failAfterChunks: 3 }))
+    fakes().openai.enqueue(textScript('must not be used'))
     const response = await account.call('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'go' }, 'text/event-stream')
     const events = await readSse(response)
     assert.notExists(events.find((e) => e.event === 'fallback'), 'no fallback once tokens have streamed')
@@ -165,7 +153,7 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
     const stored = await db.from('ai_messages').where('id', error.data.message.id).firstOrFail()
     assert.equal(stored.content, 'one two three')
     assert.equal(stored.status, 'partial')
-    assert.lengthOf(fakes.openai.requests, 0)
+    assert.lengthOf(fakes().openai.requests, 0)
     const { balance, reserved } = await balanceOf(account.workspaceId)
     assert.equal(reserved, 0)
     assert.isBelow(balance, 10_000)
@@ -176,15 +164,15 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
     const account = await apiAccount()
     process.env.ANTHROPIC_API_KEY = 'a wrong key'
     try {
-      fakes.openai.enqueue(textScript('must not be used'))
+      fakes().openai.enqueue(textScript('must not be used'))
       const { status, body } = await account.json('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'hello' })
       assert.equal(status, 502)
       assert.include(body.errors[0].message, '401')
       assert.equal(body.message.status, 'error')
-      assert.lengthOf(fakes.openai.requests, 0)
+      assert.lengthOf(fakes().openai.requests, 0)
       assert.deepEqual(await balanceOf(account.workspaceId), { balance: 10_000, reserved: 0 })
     } finally {
-      process.env.ANTHROPIC_API_KEY = fakes.anthropic.apiKey
+      process.env.ANTHROPIC_API_KEY = fakes().anthropic.apiKey
     }
   })
 
@@ -204,15 +192,10 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
 })
 
 test.group('Chat: metering under concurrency', (group) => {
-  let fakes: Fakes
-  group.setup(async () => {
-    fakes = await startFakeProviders()
-    return () => fakes.stop()
-  })
-  group.each.setup(() => truncateAll())
+  const fakes = useFakeProviders(group)
 
   test('50 concurrent turns against a balance that covers 10: balance never below zero, ledger consistent', async ({ assert }) => {
-    fakes.useChain('anthropic')
+    fakes().useChain('anthropic')
     const account = await apiAccount('Concurrent')
     // 50 projects of one workspace: each turn's context is the same size.
     const projects = [account.project]
@@ -225,7 +208,7 @@ test.group('Chat: metering under concurrency', (group) => {
     await db.from('workspaces').where('id', account.workspaceId).update({ tokens_balance: perTurn * 10 })
     await db.table('transactions').insert({ workspace_id: account.workspaceId, type: 'admin_adjustment', amount: 0, tokens: adjustment, created_at: dbTime() })
 
-    fakes.anthropic.setDefault(textScript('concurrent answer', { inputTokens: 10, outputTokens: 8192, firstTokenDelayMs: 200 }))
+    fakes().anthropic.setDefault(textScript('concurrent answer', { inputTokens: 10, outputTokens: 8192, firstTokenDelayMs: 200 }))
     const results = await Promise.all(
       projects.map((p) => account.json('POST', `/api/v1/projects/${p.id}/messages`, { content: 'same prompt', provider: 'anthropic', model: 'claude-opus-4-5' }))
     )
@@ -247,20 +230,12 @@ test.group('Chat: metering under concurrency', (group) => {
     // Refused turns stored nothing and never reached the provider.
     const [{ m }] = await db.from('ai_messages').where('role', 'assistant').count('* as m')
     assert.equal(Number(m), ok)
-    assert.lengthOf(fakes.anthropic.requests, ok)
+    assert.lengthOf(fakes().anthropic.requests, ok)
   }).timeout(60_000)
 })
 
 test.group('Chat: bad input is refused before anything is stored', (group) => {
-  let fakes: Fakes
-  group.setup(async () => {
-    fakes = await startFakeProviders()
-    return () => fakes.stop()
-  })
-  group.each.setup(async () => {
-    await truncateAll()
-    fakes.useChain('anthropic', 'openai')
-  })
+  const fakes = useFakeProviders(group)
 
   test('empty, huge, ill-typed messages; unknown provider or model; another workspace\'s project', async ({ assert }) => {
     const alice = await apiAccount('Alice')
@@ -292,7 +267,7 @@ test.group('Chat: bad input is refused before anything is stored', (group) => {
 
     const [{ n }] = await db.from('ai_messages').count('* as n')
     assert.equal(Number(n), 0)
-    assert.lengthOf(fakes.anthropic.requests, 0)
+    assert.lengthOf(fakes().anthropic.requests, 0)
     assert.deepEqual(await balanceOf(alice.workspaceId), { balance: 10_000, reserved: 0 })
   })
 
@@ -302,7 +277,7 @@ test.group('Chat: bad input is refused before anything is stored', (group) => {
     const { status, body } = await account.json('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'hi', provider: 'anthropic', model: 'claude-opus-4-5' })
     assert.equal(status, 402)
     assert.match(body.errors[0].message, /Your balance of 5 tokens cannot cover this turn \(up to [\d,]+ tokens/)
-    assert.lengthOf(fakes.anthropic.requests, 0)
+    assert.lengthOf(fakes().anthropic.requests, 0)
     const [{ n }] = await db.from('ai_messages').count('* as n')
     assert.equal(Number(n), 0)
   })
@@ -311,7 +286,7 @@ test.group('Chat: bad input is refused before anything is stored', (group) => {
     const account = await apiAccount()
     const saved = process.env.ANTHROPIC_API_KEY
     delete process.env.ANTHROPIC_API_KEY
-    fakes.useChain('anthropic')
+    fakes().useChain('anthropic')
     try {
       const { status, body } = await account.json('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'hi', provider: 'anthropic' })
       assert.equal(status, 503)
@@ -323,15 +298,10 @@ test.group('Chat: bad input is refused before anything is stored', (group) => {
 })
 
 test.group('AI catalogue and usage', (group) => {
-  let fakes: Fakes
-  group.setup(async () => {
-    fakes = await startFakeProviders()
-    return () => fakes.stop()
-  })
-  group.each.setup(() => truncateAll())
+  const fakes = useFakeProviders(group)
 
   test('GET /api/v1/ai/models lists configured providers with prices; GET /api/v1/ai/usage sums the ledger', async ({ assert }) => {
-    fakes.useChain('anthropic', 'openai')
+    fakes().useChain('anthropic', 'openai')
     const account = await apiAccount()
     const models = await account.json('GET', '/api/v1/ai/models')
     assert.equal(models.status, 200)
@@ -339,7 +309,7 @@ test.group('AI catalogue and usage', (group) => {
     assert.includeMembers(ids, ['anthropic/claude-sonnet-4-6', 'openai/gpt-4.1-mini', 'offline/offline-builder'])
     assert.containsSubset(models.body.models.find((m: any) => m.id === 'claude-sonnet-4-6'), { input_usd_per_mtok: 3, output_usd_per_mtok: 15 })
 
-    fakes.anthropic.enqueue(textScript('a', { inputTokens: 1000, outputTokens: 100 }), textScript('b', { inputTokens: 2000, outputTokens: 200 }))
+    fakes().anthropic.enqueue(textScript('a', { inputTokens: 1000, outputTokens: 100 }), textScript('b', { inputTokens: 2000, outputTokens: 200 }))
     await account.json('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'one', provider: 'anthropic' })
     await account.json('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'two', provider: 'anthropic' })
     const usage = await account.json('GET', '/api/v1/ai/usage?days=7')

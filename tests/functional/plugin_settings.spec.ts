@@ -1,59 +1,48 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
-import { truncateAll } from '#tests/helpers/services'
 import { signedUpClient } from '#tests/helpers/web_client'
-import { apiAccount, startFakeProviders } from '#tests/helpers/ai'
+import { apiAccount, useFakeProviders } from '#tests/helpers/ai'
 import { textScript } from '#tests/fakes/anthropic_server'
 
-type Fakes = Awaited<ReturnType<typeof startFakeProviders>>
 
 function keyHeader(request: { headers: Record<string, any> }) {
   return String(request.headers['x-api-key'] ?? request.headers['authorization'] ?? '')
 }
 
 test.group('Plugin settings: platform keys and bring-your-own-key', (group) => {
-  let fakes: Fakes
-  group.setup(async () => {
-    fakes = await startFakeProviders()
-    return () => fakes.stop()
-  })
-  group.each.setup(async () => {
-    await truncateAll()
-    fakes.anthropic.reset()
-    fakes.useChain('anthropic')
-  })
+  const fakes = useFakeProviders(group, ['anthropic'])
 
   test('an admin saves a platform key: encrypted at rest, never rendered back, used by the plugin', async ({ assert }) => {
     const admin = await signedUpClient('Admin')
     delete process.env.ANTHROPIC_API_KEY
     try {
       const saved = await admin.client.submit('/admin/plugins/anthropic', '/admin/plugins/anthropic?_method=PUT', {
-        api_key: fakes.anthropic.apiKey,
-        base_url: fakes.anthropic.url,
+        api_key: fakes().anthropic.apiKey,
+        base_url: fakes().anthropic.url,
       })
       assert.equal(saved.location, '/admin/plugins/anthropic')
 
       const rows = await db.from('plugin_settings').where('plugin_id', 'anthropic').whereNull('workspace_id')
       const key = rows.find((r) => r.key === 'api_key')!
       assert.isTrue(Boolean(key.secret))
-      assert.notInclude(key.value, fakes.anthropic.apiKey, 'stored encrypted')
-      assert.equal(rows.find((r) => r.key === 'base_url')!.value, fakes.anthropic.url)
+      assert.notInclude(key.value, fakes().anthropic.apiKey, 'stored encrypted')
+      assert.equal(rows.find((r) => r.key === 'base_url')!.value, fakes().anthropic.url)
 
       const page = await admin.client.get('/admin/plugins/anthropic')
-      assert.notInclude(page.text, fakes.anthropic.apiKey, 'the secret is never rendered')
+      assert.notInclude(page.text, fakes().anthropic.apiKey, 'the secret is never rendered')
       assert.include(page.text, 'data-secret-state="set"')
 
       // An empty secret field keeps the stored key.
-      await admin.client.submit('/admin/plugins/anthropic', '/admin/plugins/anthropic?_method=PUT', { api_key: '', base_url: fakes.anthropic.url })
+      await admin.client.submit('/admin/plugins/anthropic', '/admin/plugins/anthropic?_method=PUT', { api_key: '', base_url: fakes().anthropic.url })
       assert.lengthOf(await db.from('plugin_settings').where({ plugin_id: 'anthropic', key: 'api_key' }), 1)
 
       const account = await apiAccount()
-      fakes.anthropic.enqueue(textScript('answered with the saved key'))
+      fakes().anthropic.enqueue(textScript('answered with the saved key'))
       const turn = await account.json('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'hi', provider: 'anthropic' })
       assert.equal(turn.status, 201, JSON.stringify(turn.body))
-      assert.include(keyHeader(fakes.anthropic.requests.at(-1)!), fakes.anthropic.apiKey)
+      assert.include(keyHeader(fakes().anthropic.requests.at(-1)!), fakes().anthropic.apiKey)
     } finally {
-      process.env.ANTHROPIC_API_KEY = fakes.anthropic.apiKey
+      process.env.ANTHROPIC_API_KEY = fakes().anthropic.apiKey
     }
   })
 
@@ -80,13 +69,13 @@ test.group('Plugin settings: platform keys and bring-your-own-key', (group) => {
       form: { content: 'hello', provider: 'anthropic' },
     })
     assert.equal(turn.status, 502)
-    assert.include(keyHeader(fakes.anthropic.requests.at(-1)!), 'sk-workspace-own-key')
+    assert.include(keyHeader(fakes().anthropic.requests.at(-1)!), 'sk-workspace-own-key')
 
     // Someone else's project still uses the platform key.
     const other = await apiAccount('Other')
-    fakes.anthropic.enqueue(textScript('platform key'))
+    fakes().anthropic.enqueue(textScript('platform key'))
     assert.equal((await other.json('POST', `/api/v1/projects/${other.project.id}/messages`, { content: 'hi', provider: 'anthropic' })).status, 201)
-    assert.include(keyHeader(fakes.anthropic.requests.at(-1)!), fakes.anthropic.apiKey)
+    assert.include(keyHeader(fakes().anthropic.requests.at(-1)!), fakes().anthropic.apiKey)
   })
 
   test('bad values are refused with field messages; members cannot reach platform settings', async ({ assert }) => {

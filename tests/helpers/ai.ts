@@ -3,6 +3,8 @@ import ai from '#ai/ai_manager'
 import { FakeAnthropicServer } from '#tests/fakes/anthropic_server'
 import { FakeOpenAIServer } from '#tests/fakes/openai_server'
 import { WebClient, uniqueEmail } from '#tests/helpers/web_client'
+import { truncateAll } from '#tests/helpers/services'
+import type { Group } from '@japa/runner/core'
 
 /**
  * Starts the fake Anthropic and OpenAI servers and points the real plugins
@@ -89,4 +91,26 @@ export async function apiAccount(name = 'Chatter') {
   }
   const project = (await json('POST', '/api/v1/projects', { name: `${name}'s app` })).body.project
   return { token, user: body.user, workspaceId: body.user.workspace.id as number, project, call, json }
+}
+
+type Fakes = Awaited<ReturnType<typeof startFakeProviders>>
+
+/**
+ * Wires the fake providers into a test group: started once for the group,
+ * and before each test the database is emptied, the fakes forget earlier
+ * requests and the chain is set. Returns an accessor for the fakes.
+ */
+export function useFakeProviders(group: Group, chain: string[] = ['anthropic', 'openai']): () => Fakes {
+  let fakes: Fakes
+  group.setup(async () => {
+    fakes = await startFakeProviders()
+    return () => fakes.stop()
+  })
+  group.each.setup(async () => {
+    await truncateAll()
+    fakes.anthropic.reset()
+    fakes.openai.reset()
+    fakes.useChain(chain[0], ...chain.slice(1))
+  })
+  return () => fakes
 }
