@@ -53,6 +53,8 @@ const aiConfig = {
   freeAllowanceTokens: 10_000,
   firstTokenTimeoutMs: env.get('AI_FIRST_TOKEN_TIMEOUT_MS', 30_000),
   maxMessageChars: 20_000,
+  /** An answer longer than this is stopped (no model writes that much; a runaway stream would fill memory and the database). */
+  maxAnswerChars: 2 * 1024 * 1024,
   systemPrompt:
     'You are xBasis, an assistant that builds web apps for people who describe them in plain words. ' +
     'You assemble apps from ready, tested code modules and explain what you do briefly. ' +

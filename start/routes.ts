@@ -26,6 +26,24 @@ const AdminPluginsController = () => import('#controllers/admin/plugins_controll
 const ApiProjectsController = () => import('#controllers/api/projects_controller')
 const ApiAiController = () => import('#controllers/api/ai_controller')
 const PluginSettingsController = () => import('#controllers/plugin_settings_controller')
+const ProjectFilesController = () => import('#controllers/project_files_controller')
+
+/**
+ * A project's files and versions: the same routes for the editor page
+ * (session) and the API (bearer token).
+ */
+function projectFileRoutes() {
+  router.get('/projects/:id/files', [ProjectFilesController, 'index']).where('id', router.matchers.number())
+  router.get('/projects/:id/files/*', [ProjectFilesController, 'show']).where('id', router.matchers.number())
+  router.put('/projects/:id/files/*', [ProjectFilesController, 'update']).where('id', router.matchers.number())
+  router.post('/projects/:id/locks', [ProjectFilesController, 'lock']).where('id', router.matchers.number())
+  router.delete('/projects/:id/locks', [ProjectFilesController, 'lock']).where('id', router.matchers.number())
+  router.get('/projects/:id/versions', [ProjectFilesController, 'versions']).where('id', router.matchers.number())
+  router.get('/projects/:id/versions/:version/diff', [ProjectFilesController, 'diff']).where('id', router.matchers.number())
+  router.post('/projects/:id/versions/:version/restore', [ProjectFilesController, 'restore']).where('id', router.matchers.number())
+  router.get('/projects/:id/export.zip', [ProjectFilesController, 'exportZip']).where('id', router.matchers.number())
+  router.post('/projects/:id/push', [ProjectFilesController, 'push']).where('id', router.matchers.number())
+}
 
 router.get('/', [HomeController, 'show']).as('home').use(middleware.silentAuth())
 
@@ -63,6 +81,7 @@ router
     router.delete('/projects/:id', [ProjectsController, 'destroy']).as('projects.destroy').where('id', router.matchers.number())
     router.get('/projects/:id/messages', [ChatController, 'index']).where('id', router.matchers.number())
     router.post('/projects/:id/messages', [ChatController, 'store']).where('id', router.matchers.number())
+    projectFileRoutes()
   })
   .use(middleware.auth())
 
@@ -101,6 +120,7 @@ router
         router.delete('/projects/:id', [ApiProjectsController, 'destroy'])
         router.get('/projects/:id/messages', [ChatController, 'index'])
         router.post('/projects/:id/messages', [ChatController, 'store'])
+        projectFileRoutes()
         router.get('/ai/models', [ApiAiController, 'models'])
         router.get('/ai/usage', [ApiAiController, 'usage'])
       })

@@ -9,6 +9,8 @@ import { ChatRequestError } from '#services/chat_service'
 import { InsufficientBalanceError } from '#services/metering_service'
 import { PluginNotConfiguredError } from '#plugins/settings_service'
 import { PluginUnavailableError } from '#plugins/plugin_manager'
+import { FileRequestError } from '#services/project_files_service'
+import { InvalidRemoteError, PushError, RepositoryConflictError } from '#workspace/errors'
 import type { StatusPageRange, StatusPageRenderer } from '@adonisjs/core/types/http'
 
 export type ApiError = { message: string; field?: string; code?: string }
@@ -65,6 +67,18 @@ export function toApiErrors(error: any): { status: number; errors: ApiError[]; h
   }
   if (error instanceof PluginNotConfiguredError || error instanceof PluginUnavailableError) {
     return { status: 503, errors: [{ message: error.message, code: 'plugin_unavailable' }] }
+  }
+  if (error instanceof FileRequestError) {
+    return { status: error.status, errors: [{ message: error.message, code: error.code }] }
+  }
+  if (error instanceof InvalidRemoteError) {
+    return { status: 422, errors: [{ message: error.message, field: 'url', code: 'invalid_remote' }] }
+  }
+  if (error instanceof PushError) {
+    return { status: 502, errors: [{ message: error.message, code: 'push_failed' }] }
+  }
+  if (error instanceof RepositoryConflictError) {
+    return { status: 409, errors: [{ message: error.message, code: 'conflict' }] }
   }
   if (error instanceof lucidErrors.E_ROW_NOT_FOUND) {
     return { status: 404, errors: [{ message: 'Resource not found', code: 'E_NOT_FOUND' }] }

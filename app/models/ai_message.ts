@@ -2,6 +2,13 @@ import { DateTime } from 'luxon'
 import { column } from '@adonisjs/lucid/orm'
 import AppModel from '#models/app_model'
 
+export type TurnChanges = {
+  version: string | null
+  applied: string[]
+  refused: { path: string; reason: string }[]
+  problems: string[]
+}
+
 export type AiMessageStatus = 'complete' | 'streaming' | 'partial' | 'error' | 'stopped'
 
 export default class AiMessage extends AppModel {
@@ -51,6 +58,17 @@ export default class AiMessage extends AppModel {
 
   @column()
   declare error: string | null
+
+  /** The commit this turn made, if it changed files. */
+  @column()
+  declare version: string | null
+
+  /** What the turn applied, refused and reported (JSON). */
+  @column({
+    prepare: (value) => (value === null || value === undefined ? null : JSON.stringify(value)),
+    consume: (value) => (value ? JSON.parse(value) : null),
+  })
+  declare changes: TurnChanges | null
 
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime

@@ -36,6 +36,14 @@ export default class Project extends AppModel {
   @column()
   declare deployUrl: string | null
 
+  /** The git remote the user connected (push target). */
+  @column()
+  declare remoteUrl: string | null
+
+  /** Its token, encrypted with the app key; never serialized. */
+  @column({ serializeAs: null })
+  declare remoteToken: string | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

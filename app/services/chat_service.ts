@@ -5,7 +5,12 @@ import aiConfig, { type ModelInfo } from '#config/ai'
 import ai from '#ai/ai_manager'
 import { ProviderError, classifyError, type ChatEvent, type ChatMessage } from '#ai/contract'
 import AiSession from '#models/ai_session'
-import AiMessage from '#models/ai_message'
+import AiMessage, { type TurnChanges } from '#models/ai_message'
+import { filesInProgress } from '#ai/output_protocol'
+import TurnApplier from '#services/turn_applier'
+import ProjectFilesService from '#services/project_files_service'
+import { buildSystemPrompt } from '#ai/system_prompt'
+import { loadCatalogue } from '#modules/composer'
 import Project from '#models/project'
 import User from '#models/user'
 import Workspace from '#models/workspace'
@@ -32,6 +37,8 @@ export type TurnEvent =
   | { type: 'start'; message_id: number; user_message_id: number; provider: string; model: string }
   | { type: 'delta'; text: string }
   | { type: 'fallback'; from: string; to: string; reason: string }
+  | { type: 'writing'; files: string[] }
+  | { type: 'changes'; changes: TurnChanges }
   | { type: 'end'; message: PresentedMessage }
   | { type: 'error'; error: string; message: PresentedMessage }
 
@@ -50,6 +57,8 @@ export function presentMessage(message: AiMessage) {
     cost_usd: message.chargedMicros / 1_000_000,
     charged_tokens: message.chargedTokens,
     error: message.error,
+    version: message.version ?? null,
+    changes: message.changes ?? null,
     created_at: message.createdAt.toISO(),
   }
 }
@@ -90,7 +99,8 @@ export class PreparedTurn {
     private user: User,
     private candidates: Candidate[],
     private context: ChatMessage[],
-    private skipped: { from: string; reason: string } | null
+    private skipped: { from: string; reason: string } | null,
+    private system: string
   ) {}
 
   async *run(signal: AbortSignal): AsyncGenerator<TurnEvent> {
@@ -100,6 +110,8 @@ export class PreparedTurn {
     let chunks = 0
     let used: Candidate = this.candidates[0]
     let failure: string | null = null
+    let stopReason = 'end_turn'
+    let writing = ''
 
     yield { type: 'start', message_id: assistant.id, user_message_id: this.userMessage.id, provider: used.provider, model: used.model.id }
     if (this.skipped) yield { type: 'fallback', from: this.skipped.from, to: used.provider, reason: this.skipped.reason }
@@ -115,7 +127,7 @@ export class PreparedTurn {
         const iterator = driver
           .stream({
             model: candidate.model.id,
-            system: aiConfig.systemPrompt,
+            system: this.system,
             messages: this.context,
             maxOutputTokens: candidate.model.maxOutputTokens,
             signal: attempt.signal,
@@ -128,7 +140,21 @@ export class PreparedTurn {
           if (event.type === 'text') {
             chunks += 1
             text += event.text
+            if (text.length > aiConfig.maxAnswerChars) {
+              abort()
+              throw new ProviderError(`the answer exceeded ${aiConfig.maxAnswerChars / 1024 / 1024} MB and was stopped`, { retryable: false, code: 'too_long' })
+            }
             yield { type: 'delta', text: event.text }
+            // Which files the answer is writing right now, for the UI.
+            if (event.text.includes('>')) {
+              const files = filesInProgress(text)
+              if (files.join('\n') !== writing) {
+                writing = files.join('\n')
+                yield { type: 'writing', files }
+              }
+            }
+          } else if (event.type === 'end') {
+            stopReason = event.stopReason
           } else if (event.type === 'usage') {
             usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens }
           }
@@ -191,6 +217,18 @@ export class PreparedTurn {
         .update({ tokens_used: db.knexRawQuery('tokens_used + ?', [counted.inputTokens + counted.outputTokens]), updated_at: dbTime() })
     }
 
+    // The turn's file changes: applied as one version when the answer
+    // finished, never from an answer that was cut off or stopped.
+    const changes = await new TurnApplier().apply(this.project, this.user, assistant, text, {
+      status,
+      finished: !['max_tokens', 'length'].includes(stopReason),
+    })
+    if (changes) {
+      assistant.merge({ version: changes.version, changes })
+      await assistant.save()
+      yield { type: 'changes', changes }
+    }
+
     if (failure && status !== 'stopped') {
       yield {
         type: 'error',
@@ -211,6 +249,16 @@ export default class ChatService {
     return existing ?? AiSession.create({ projectId: project.id, tokensUsed: 0 })
   }
 
+  /**
+   * What the model is told: the protocol, the module catalogue and the
+   * project's files, with the locked ones marked.
+   */
+  async systemPrompt(project: Project): Promise<string> {
+    const files = new ProjectFilesService()
+    const [catalogue, listing, locks] = await Promise.all([loadCatalogue(), files.listFiles(project), files.locks(project)])
+    return buildSystemPrompt({ base: aiConfig.systemPrompt, modules: catalogue.list(), files: listing.files, locked: [...locks] })
+  }
+
   async history(project: Project): Promise<AiMessage[]> {
     const session = await AiSession.query().where('project_id', project.id).orderBy('id', 'asc').first()
     if (!session) return []
@@ -221,8 +269,8 @@ export default class ChatService {
    * The conversation sent to the model: the newest messages that fit its
    * context window next to the new one, starting with a user message.
    */
-  trimContext(history: AiMessage[], content: string, model: ModelInfo): ChatMessage[] {
-    const budget = model.contextWindow - model.maxOutputTokens - estimateTokens([aiConfig.systemPrompt])
+  trimContext(history: AiMessage[], content: string, model: ModelInfo, system = aiConfig.systemPrompt): ChatMessage[] {
+    const budget = model.contextWindow - model.maxOutputTokens - estimateTokens([system])
     const context: ChatMessage[] = [{ role: 'user', content }]
     let used = estimateTokens([content])
     for (const message of [...history].reverse()) {
@@ -284,8 +332,9 @@ export default class ChatService {
     if (candidates[0].provider === providerId) skipped = null
 
     const session = await this.session(project)
-    const context = this.trimContext(await this.history(project), input.content, model)
-    const promptTokens = estimateTokens([aiConfig.systemPrompt, ...context.map((m) => m.content)])
+    const system = await this.systemPrompt(project)
+    const context = this.trimContext(await this.history(project), input.content, model, system)
+    const promptTokens = estimateTokens([system, ...context.map((m) => m.content)])
     const estimate = Math.max(...candidates.map((c) => priceTurn(c.model, promptTokens, c.model.maxOutputTokens).chargedTokens))
 
     if (!(await this.metering.reserve(project.workspaceId, estimate))) {
@@ -322,7 +371,7 @@ export default class ChatService {
         chargedTokens: 0,
         reservedTokens: estimate,
       })
-      return new PreparedTurn(this.metering, userMessage, assistant, session, project, user, candidates, context, skipped)
+      return new PreparedTurn(this.metering, userMessage, assistant, session, project, user, candidates, context, skipped, system)
     } catch (error) {
       await this.metering.release(project.workspaceId, estimate)
       throw error

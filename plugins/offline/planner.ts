@@ -50,6 +50,9 @@ export function renderPlan(plan: PlannedModule[]): string {
     '',
     'Every module listens on `PORT`, has `npm start` and a `/health` route, so the app can be deployed anywhere.',
     'Ask for changes in plain words, e.g. "add a blog" or "remove the pricing page".',
+    '',
+    // The same output protocol as AI models: the platform applies these.
+    ...plan.map((m) => `<xb-module id="${m.id}"></xb-module>`),
   ]
   return lines.join('\n')
 }

@@ -4,6 +4,7 @@
 */
 import Alpine from '@alpinejs/csp'
 import chat from './chat.js'
+import workspace from './workspace.js'
 import { renderMarkdown } from './markdown.ts'
 
 Alpine.data('dismissible', () => ({
@@ -54,7 +55,17 @@ Alpine.directive('markdown', (el, { expression }, { effect, evaluateLater }) => 
   effect(() => read((text) => (el.innerHTML = renderMarkdown(String(text ?? '')))))
 })
 
+/*
+| x-html-safe="expr": inserts HTML that our own code produced from escaped
+| text (highlight.js output escapes the source it highlights).
+*/
+Alpine.directive('html-safe', (el, { expression }, { effect, evaluateLater }) => {
+  const read = evaluateLater(expression)
+  effect(() => read((html) => (el.innerHTML = String(html ?? ''))))
+})
+
 Alpine.data('chat', chat)
+Alpine.data('workspace', workspace)
 
 window.Alpine = Alpine
 Alpine.start()

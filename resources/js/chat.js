@@ -14,6 +14,15 @@ function formatMeta(message) {
   return parts.join(' · ')
 }
 
+function describeChanges(changes) {
+  if (!changes) return ''
+  const lines = []
+  if (changes.version) lines.push(`New version ${changes.version.slice(0, 7)}: ${changes.applied.length} change(s) applied.`)
+  for (const refused of changes.refused || []) lines.push(`Refused ${refused.path}: ${refused.reason}`)
+  for (const problem of changes.problems || []) lines.push(problem)
+  return lines.join('\n')
+}
+
 function view(message) {
   return {
     id: message.id,
@@ -25,6 +34,8 @@ function view(message) {
     text: message.content,
     meta: formatMeta(message),
     error: message.error || '',
+    writing: '',
+    changesText: describeChanges(message.changes),
   }
 }
 
@@ -131,10 +142,15 @@ export default () => ({
           text += data.text
           this.messages[index] = { ...this.messages[index], text, isStreaming: true }
           this.scroll()
+        } else if (event === 'writing') {
+          this.messages[index] = { ...this.messages[index], writing: data.files.length ? `Writing ${data.files.join(', ')}…` : '' }
+        } else if (event === 'changes') {
+          this.messages[index] = { ...this.messages[index], changesText: describeChanges(data.changes) }
         } else if (event === 'fallback') {
           this.notice = `${data.from} did not answer (${data.reason}); ${data.to} is answering instead.`
         } else if (event === 'end' || event === 'error') {
           if (data.message) this.messages[index] = view(data.message)
+          this.messages[index].writing = ''
           if (event === 'error') this.messages[index].error = data.error
         }
       }
@@ -147,7 +163,7 @@ export default () => ({
     } finally {
       this.streaming = false
       this.controller = null
-      this.$dispatch('chat-turn-ended')
+      window.dispatchEvent(new CustomEvent('chat-turn-ended'))
     }
   },
 })

@@ -24,7 +24,43 @@ function inline(text: string): string {
   return out.replace(/\u0000(\d+)\u0000/g, (_, i) => codes[Number(i)])
 }
 
+const OP_LABELS: Record<string, string> = {
+  module: 'adds module',
+  write: 'writes',
+  file: 'writes',
+  edit: 'edits',
+  delete: 'deletes',
+  remove: 'deletes',
+  rename: 'renames',
+  move: 'renames',
+  dependency: 'adds dependency',
+  dep: 'adds dependency',
+}
+
+/**
+ * File instructions of the output protocol (<xb-write path="…">…</xb-write>
+ * and friends) are shown as one line each — "writes public/index.html" —
+ * not as their content, also while they are still streaming.
+ */
+function extractOperations(source: string): { text: string; labels: string[] } {
+  const labels: string[] = []
+  const text = source.replace(/<xb-([a-z]+)\b([^>]*?)\s*(?:\/>|>([\s\S]*?)(?:<\/xb-\1\s*>|$))/gi, (_, tag: string, attrs: string) => {
+    const attr = (name: string) => attrs.match(new RegExp(`${name}\\s*=\\s*["']?([^"'\\s>]+)`, 'i'))?.[1]
+    const target = attr('path') ?? attr('file') ?? attr('filename') ?? attr('id') ?? attr('name') ?? ''
+    const to = attr('to')
+    const from = attr('from')
+    labels.push(`${OP_LABELS[tag.toLowerCase()] ?? tag} ${from ? `${from} → ${to ?? '?'}` : target}`.trim())
+    return `\n\u0002${labels.length - 1}\u0002\n`
+  })
+  return { text, labels }
+}
+
 export function renderMarkdown(source: string): string {
+  const { text, labels } = extractOperations(source)
+  return renderText(text).replace(/(?:<p>)?\u0002(\d+)\u0002(?:<\/p>)?/g, (_, i) => `<p class="xb-op">${escapeHtml(labels[Number(i)])}</p>`)
+}
+
+function renderText(source: string): string {
   const escaped = escapeHtml(source)
   const html: string[] = []
   // Fenced code blocks; an unclosed fence (still streaming) runs to the end.

@@ -23,4 +23,9 @@ test.group('Markdown of model output', () => {
     assert.equal(renderMarkdown('```js\nconst a = "<b>"\n```'), '<pre><code>const a = &quot;&lt;b&gt;&quot;</code></pre>')
     assert.equal(renderMarkdown('text\n```\nstill streaming'), '<p>text</p><pre><code>still streaming</code></pre>')
   })
+
+  test('file instructions show as one line each, never as their content', ({ assert }) => {
+    const html = renderMarkdown('Here:\n<xb-write path="public/a.html"><script>x</script></xb-write>\n<xb-module id="blog">{}</xb-module>\n<xb-rename from="a" to="b" />\n<xb-write path="b.js">still stream')
+    assert.equal(html, '<p>Here:</p><p class="xb-op">writes public/a.html</p><p class="xb-op">adds module blog</p><p class="xb-op">renames a → b</p><p class="xb-op">writes b.js</p>')
+  })
 })

@@ -1,0 +1,81 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import ProjectService from '#services/project_service'
+import ProjectFilesService from '#services/project_files_service'
+import ProjectPolicy from '#policies/project_policy'
+import { lockValidator, pushValidator, saveFileValidator } from '#validators/files'
+
+/**
+ * A project's files and versions, for the editor page (session) and the
+ * API (bearer token): same handlers, same JSON.
+ */
+@inject()
+export default class ProjectFilesController {
+  constructor(
+    private projects: ProjectService,
+    private files: ProjectFilesService
+  ) {}
+
+  async #project(ctx: HttpContext, ability: 'view' | 'edit' = 'view') {
+    const project = await this.projects.find(ctx.auth.getUserOrFail(), Number(ctx.params.id))
+    await ctx.bouncer.with(ProjectPolicy).authorize(ability, project)
+    return project
+  }
+
+  #path(ctx: HttpContext): string {
+    const segments = ctx.params['*'] as string[] | undefined
+    return (segments ?? []).join('/')
+  }
+
+  async index(ctx: HttpContext) {
+    const project = await this.#project(ctx)
+    return this.files.listFiles(project)
+  }
+
+  async show(ctx: HttpContext) {
+    const project = await this.#project(ctx)
+    return this.files.readFile(project, this.#path(ctx))
+  }
+
+  async update(ctx: HttpContext) {
+    const project = await this.#project(ctx, 'edit')
+    const { content } = await ctx.request.validateUsing(saveFileValidator)
+    return this.files.saveFile(project, ctx.auth.getUserOrFail(), this.#path(ctx), content)
+  }
+
+  async lock(ctx: HttpContext) {
+    const project = await this.#project(ctx, 'edit')
+    const { path } = await ctx.request.validateUsing(lockValidator)
+    await this.files.setLock(project, ctx.auth.getUserOrFail(), path, ctx.request.method() !== 'DELETE')
+    return ctx.response.noContent()
+  }
+
+  async versions(ctx: HttpContext) {
+    const project = await this.#project(ctx)
+    return { versions: await this.files.versions(project) }
+  }
+
+  async diff(ctx: HttpContext) {
+    const project = await this.#project(ctx)
+    return { version: ctx.params.version, files: await this.files.diff(project, String(ctx.params.version)) }
+  }
+
+  async restore(ctx: HttpContext) {
+    const project = await this.#project(ctx, 'edit')
+    return ctx.response.created(await this.files.restore(project, ctx.auth.getUserOrFail(), String(ctx.params.version)))
+  }
+
+  async exportZip(ctx: HttpContext) {
+    const project = await this.#project(ctx)
+    const zip = await this.files.exportZip(project)
+    ctx.response.header('content-type', 'application/zip')
+    ctx.response.header('content-disposition', `attachment; filename="${project.slug}.zip"`)
+    return ctx.response.send(zip)
+  }
+
+  async push(ctx: HttpContext) {
+    const project = await this.#project(ctx, 'edit')
+    const input = await ctx.request.validateUsing(pushValidator)
+    return this.files.push(project, input)
+  }
+}

@@ -1,0 +1,85 @@
+import logger from '@adonisjs/core/services/logger'
+import { parseOutput, type OutputOp } from '#ai/output_protocol'
+import type AiMessage from '#models/ai_message'
+import type { TurnChanges } from '#models/ai_message'
+import type Project from '#models/project'
+import type User from '#models/user'
+import ProjectFilesService from '#services/project_files_service'
+import { resolveModuleOperations } from '#services/module_operations'
+import type { ChangeOp } from '#workspace/project_repository'
+
+/**
+ * Turns the text of a finished answer into one new version of the
+ * project's files: parse (leniently), resolve modules into files, apply
+ * (confined, respecting locks), and report every problem in words the chat
+ * can show. A turn is all or nothing: if any of its changes cannot be made,
+ * none is, and the chat says why.
+ */
+export default class TurnApplier {
+  constructor(private files = new ProjectFilesService()) {}
+
+  async apply(
+    project: Project,
+    user: User,
+    message: AiMessage,
+    text: string,
+    state: { status: string; finished: boolean }
+  ): Promise<TurnChanges | null> {
+    const parsed = parseOutput(text, { finished: state.finished && state.status === 'complete' })
+    if (parsed.ops.length === 0 && parsed.problems.length === 0) return null
+
+    if (state.status !== 'complete') {
+      return {
+        version: null,
+        applied: [],
+        refused: [],
+        problems: [
+          `The answer did not finish, so its ${parsed.ops.length} file change(s) were not applied. Ask again to apply them.`,
+        ],
+      }
+    }
+
+    const problems = [...parsed.problems]
+    try {
+      const repo = await this.files.ensureRepository(project)
+      const changeOps: ChangeOp[] = []
+      const moduleOps = parsed.ops.filter((op): op is Extract<OutputOp, { op: 'module' }> => op.op === 'module')
+      const dependencyOps = parsed.ops.filter((op): op is Extract<OutputOp, { op: 'dependency' }> => op.op === 'dependency')
+      if (moduleOps.length || dependencyOps.length) {
+        const resolved = await resolveModuleOperations(repo, project, moduleOps, dependencyOps)
+        changeOps.push(...resolved.ops)
+        problems.push(...resolved.problems)
+      }
+      for (const op of parsed.ops) {
+        if (op.op === 'write' || op.op === 'edit' || op.op === 'delete' || op.op === 'rename') changeOps.push(op)
+      }
+      if (problems.length) {
+        return { version: null, applied: [], refused: [], problems: [...problems, NOTHING_APPLIED] }
+      }
+      if (changeOps.length === 0) return { version: null, applied: [], refused: [], problems }
+
+      const result = await this.files.applyOperations(project, user, changeOps, {
+        message: `AI turn ${message.id}: ${summary(parsed.ops)}`,
+        turn: `message-${message.id}`,
+      })
+      const refused = result.refused.map((r) => ({ path: r.path, reason: r.reason }))
+      return {
+        version: result.committed ? result.version : null,
+        applied: result.committed ? result.applied : [],
+        refused,
+        problems: refused.length ? [NOTHING_APPLIED] : [],
+      }
+    } catch (error) {
+      logger.error({ err: error, project: project.id }, 'applying an AI turn failed')
+      return { version: null, applied: [], refused: [], problems: [...problems, 'The changes could not be applied; the project was left as it was.'] }
+    }
+  }
+}
+
+const NOTHING_APPLIED = 'None of the changes of this answer were applied, so the project stays consistent. Ask again without the problems above.'
+
+function summary(ops: OutputOp[]): string {
+  const modules = ops.filter((op) => op.op === 'module').map((op) => (op as { id: string }).id)
+  const files = ops.filter((op) => op.op !== 'module' && op.op !== 'dependency').length
+  return [modules.length ? `modules ${modules.join(', ')}` : '', files ? `${files} file change(s)` : ''].filter(Boolean).join('; ') || 'changes'
+}

@@ -1,0 +1,24 @@
+// GET /pricing: one card per plan of the `plans` parameter.
+import { sendHtml } from '../lib/http.js'
+import { html, page, safeUrl } from '../lib/html.js'
+
+export function register(router, ctx) {
+  const params = ctx.params('pricing-page')
+  ctx.addNavLink('/pricing', 'Pricing', 20)
+
+  router.get('/pricing', (req, res) => {
+    const plans = Array.isArray(params.plans) ? params.plans : []
+    const cards = plans.map(
+      (plan) => html`<div class="card${plan.highlighted ? ' highlighted' : ''}">
+<h2>${plan.name}</h2>
+<p class="price">${plan.price}${plan.period ? html` <span class="muted">${plan.period}</span>` : ''}</p>
+${plan.description ? html`<p>${plan.description}</p>` : ''}
+<ul>${(plan.features ?? []).map((feature) => html`<li>${feature}</li>`)}</ul>
+${plan.cta_url ? html`<a class="button" href="${safeUrl(plan.cta_url)}">${plan.cta_label || 'Choose'}</a>` : ''}
+</div>`
+    )
+    const body = html`<section class="hero"><h1>${params.heading}</h1>${params.subheading ? html`<p>${params.subheading}</p>` : ''}</section>
+<section class="grid">${cards}</section>`
+    sendHtml(res, page({ title: params.heading, body }))
+  })
+}
