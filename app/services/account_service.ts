@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import db from '@adonisjs/lucid/services/db'
 import hash from '@adonisjs/core/services/hash'
@@ -104,9 +106,13 @@ export default class AccountService {
    * one transaction; foreign keys cascade the rest.
    */
   async deleteAccount(user: User) {
+    const projectIds: number[] = []
     await db.transaction(async (trx) => {
       const owned = await trx.from('workspaces').where('owner_id', user.id).select('id')
       const ids = owned.map((row) => row.id)
+      if (ids.length) {
+        projectIds.push(...(await trx.from('projects').whereIn('workspace_id', ids).select('id')).map((row) => row.id))
+      }
       if (ids.length) {
         await trx.from('workspace_members').whereIn('workspace_id', ids).delete()
         await trx.from('workspaces').whereIn('id', ids).delete()
@@ -117,6 +123,10 @@ export default class AccountService {
       await trx.from('password_reset_tokens').where('user_id', user.id).delete()
       await trx.from('users').where('id', user.id).delete()
     })
+    // The projects' files go once their rows are gone.
+    for (const id of projectIds) {
+      await rm(join(xbasis.paths.projects, `${id}.git`), { recursive: true, force: true })
+    }
   }
 
   /**

@@ -1,3 +1,6 @@
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import xbasis from '#config/xbasis'
 import db from '@adonisjs/lucid/services/db'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import Project, { type ProjectStatus } from '#models/project'
@@ -65,8 +68,13 @@ export default class ProjectService {
     return project
   }
 
+  /**
+   * Deletes the project, then its files (the repository): the database row
+   * first, so a failure never leaves a project without its files.
+   */
   async delete(project: Project) {
     await project.delete()
+    await rm(join(xbasis.paths.projects, `${project.id}.git`), { recursive: true, force: true })
   }
 }
 

@@ -67,6 +67,10 @@ export { app }
  */
 export async function truncateAll() {
   const { default: db } = await import('@adonisjs/lucid/services/db')
+  const { default: xbasis } = await import('#config/xbasis')
+  const { rmSync } = await import('node:fs')
+  // Project repositories go with their rows (ids restart with the tables).
+  rmSync(xbasis.paths.projects, { recursive: true, force: true })
   const connection = db.connection()
   const tables = (await connection.getAllTables(connection.dialect.name === 'postgres' ? ['public'] : undefined)).filter((t) => !t.startsWith('adonis_schema'))
   if (connection.dialect.name === 'postgres') {
