@@ -70,7 +70,7 @@ export default class ProjectFilesController {
     const zip = await this.files.exportZip(project)
     ctx.response.header('content-type', 'application/zip')
     ctx.response.header('content-disposition', `attachment; filename="${project.slug}.zip"`)
-    return ctx.response.send(zip)
+    return ctx.response.stream(zip)
   }
 
   async push(ctx: HttpContext) {

@@ -129,7 +129,7 @@ export default class ProjectFilesService {
   async exportZip(project: Project): Promise<Readable> {
     const repo = await this.ensureRepository(project)
     if (!(await repo.head())) throw new FileRequestError('The project has no files yet', 409, 'empty_project')
-    return repo.exportZip(undefined, { prefix: `${project.slug}/` })
+    return repo.exportZip(undefined, { prefix: project.slug })
   }
 
   /**
