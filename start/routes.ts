@@ -27,6 +27,7 @@ const ApiProjectsController = () => import('#controllers/api/projects_controller
 const ApiAiController = () => import('#controllers/api/ai_controller')
 const PluginSettingsController = () => import('#controllers/plugin_settings_controller')
 const ProjectFilesController = () => import('#controllers/project_files_controller')
+const ModulesController = () => import('#controllers/modules_controller')
 
 /**
  * A project's files and versions: the same routes for the editor page
@@ -71,6 +72,7 @@ router
     router.get('/settings/tokens', [AccessTokensController, 'index']).as('settings.tokens')
     router.post('/settings/tokens', [AccessTokensController, 'store'])
     router.delete('/settings/tokens/:id', [AccessTokensController, 'destroy']).as('settings.tokens.destroy').where('id', router.matchers.number())
+    router.get('/modules', [ModulesController, 'page']).as('modules')
     router.get('/settings/ai', [PluginSettingsController, 'showWorkspace']).as('settings.ai')
     router.put('/settings/ai/:id', [PluginSettingsController, 'updateWorkspace'])
     router.get('/projects/new', [ProjectsController, 'create']).as('projects.new')
@@ -122,6 +124,7 @@ router
         router.post('/projects/:id/messages', [ChatController, 'store'])
         projectFileRoutes()
         router.get('/ai/models', [ApiAiController, 'models'])
+        router.get('/modules', [ModulesController, 'index'])
         router.get('/ai/usage', [ApiAiController, 'usage'])
       })
       .use(middleware.auth({ guards: ['api'] }))

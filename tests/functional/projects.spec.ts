@@ -64,3 +64,24 @@ test.group('Projects', (group) => {
     assert.notExists(await db.from('projects').where('id', row.id).first())
   })
 })
+
+test.group('Module catalogue', (group) => {
+  group.each.setup(() => truncateAll())
+
+  test('GET /api/v1/modules and the /modules page list every module with parameters and routes', async ({ assert }) => {
+    const account = await apiAccount()
+    const { status, body } = await account.json('GET', '/api/v1/modules')
+    assert.equal(status, 200)
+    const ids = body.modules.map((m: any) => m.id)
+    assert.isAtLeast(ids.length, 12)
+    assert.includeMembers(ids, ['app-base', 'data-store', 'landing-page', 'pricing-page', 'contact-form', 'waitlist', 'accounts', 'crud-resource', 'blog', 'admin-page', 'file-uploads', 'payment-link'])
+    const waitlist = body.modules.find((m: any) => m.id === 'waitlist')
+    assert.isAbove(waitlist.routes.length, 0)
+    assert.includeMembers(waitlist.requires, ['data-store'])
+
+    const { client } = await signedUpClient('Viewer')
+    const page = await client.get('/modules')
+    assert.equal(page.status, 200)
+    for (const id of ids) assert.include(page.text, `data-module="${id}"`)
+  })
+})
