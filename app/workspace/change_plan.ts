@@ -187,10 +187,13 @@ export async function planChanges(ops: readonly unknown[], parent: Map<string, T
 
     switch (op.op) {
       case 'write': {
-        if (typeof op.content !== 'string' && !Buffer.isBuffer(op.content)) {
-          return `${path}: the content must be text or bytes`
-        }
-        const content = Buffer.isBuffer(op.content) ? op.content : Buffer.from(op.content, 'utf8')
+        const content =
+          typeof op.content === 'string'
+            ? Buffer.from(op.content, 'utf8')
+            : op.content instanceof Uint8Array
+              ? Buffer.from(op.content.buffer, op.content.byteOffset, op.content.byteLength)
+              : null
+        if (!content) return `${path}: the content must be text or bytes`
         if (existing) {
           const replaceProblem = entryProblem(path, existing, state)
           if (replaceProblem) return replaceProblem

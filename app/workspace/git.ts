@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, type Readable } from 'node:stream'
@@ -61,7 +61,11 @@ let privateHome: string | undefined
  * curl look there for ~/.gitconfig and ~/.netrc, and find nothing.
  */
 function home(): string {
-  privateHome ??= mkdtempSync(join(tmpdir(), 'xbasis-git-home-'))
+  if (!privateHome) {
+    const dir = mkdtempSync(join(tmpdir(), 'xbasis-git-home-'))
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    privateHome = dir
+  }
   return privateHome
 }
 

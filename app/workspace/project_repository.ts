@@ -1,12 +1,12 @@
-import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
-import { planChanges, type ChangeOp, type Refusal, type TreeFile } from './change_plan.js'
+import { planChanges, type ChangeOp, type PlannedFile, type Refusal, type TreeFile } from './change_plan.js'
 import { combineDiff, parseNameStatus, parseNumstat, splitPatch, type FileDiff } from './diff.js'
 import {
   GitCommandError,
   InvalidPathError,
+  InvalidRemoteError,
   PushError,
   RepositoryConflictError,
   RepositoryError,
@@ -24,17 +24,27 @@ import { checkBranch, checkRemoteUrl, checkToken, pushCredentials } from './remo
  * AI turn, manual edit and restore is one commit on it.
  *
  *   const repo = new ProjectRepository(join(dataDir, 'projects'), project.id)
- *   await repo.init()                                    // idempotent, no commit
- *   await repo.head()                                    // sha of main, or null before the first change
- *   await repo.listFiles(version?)                       // [{ path, size, mode }]
- *   await repo.readFile(path, version?)                  // Buffer, or null when there is no such file
+ *   await repo.init()                          // idempotent; makes no commit
+ *   await repo.exists()                        // the repository is there
+ *   await repo.head()                          // sha of main, or null before the first change
+ *   await repo.listFiles(version?)             // [{ path, size, mode }]
+ *   await repo.readFile(path, version?)        // Buffer, or null when there is no such file
  *   await repo.applyChanges(ops, meta, { allOrNothing?, locked? })
- *                                                        // { version, committed, applied, refused }
- *   await repo.versions({ limit?, before? })             // newest first: [{ version, parent, message, kind, turn, author, date, stats }]
- *   await repo.diff(version)                             // { version, parent, files: [{ path, status, added, removed, binary, patch }] }
- *   await repo.restore(version, meta)                    // new commit with that version's tree
- *   await repo.exportZip(version?)                       // Readable stream of a zip (git archive)
- *   await repo.pushTo(remoteUrl, token, { branch? })     // push main to an http(s) remote
+ *                                              // { version, committed, applied, refused }
+ *   await repo.versions({ limit?, before? })   // newest first: [{ version, parent, message, kind, turn, author, date, stats }]
+ *   await repo.diff(version)                   // { version, parent, files: [{ path, oldPath?, status, added, removed,
+ *                                              //   binary, patch, truncated }] }
+ *   await repo.restore(version, meta)          // { version, committed }: a new commit with that version's files
+ *   await repo.exportZip(version?, { prefix? })// Readable stream of a zip (git archive)
+ *   await repo.pushTo(remoteUrl, token, { branch?, username?, force? })
+ *                                              // { branch, version, output }: main pushed to an http(s) remote
+ *   await repo.maintain()                      // git gc --auto, for a periodic job
+ *
+ * ops: { op: 'write', path, content } (string or Buffer), { op: 'edit', path,
+ * search, replace } (exactly one occurrence), { op: 'delete', path },
+ * { op: 'rename', from, to }. meta: { message, author: { name, email },
+ * kind?: 'ai-turn' | 'manual-edit' | 'restore', turn? }, written as the commit
+ * message plus the trailers `Xbasis-Kind:` and `Xbasis-Turn:`.
  *
  * Design:
  * - No working tree. Files are read with ls-tree / cat-file and new versions
@@ -45,7 +55,7 @@ import { checkBranch, checkRemoteUrl, checkToken, pushCredentials } from './remo
  *   RepositoryConflictError and main keeps the other change. Within this
  *   process, changes of one project are queued, so they never conflict.
  *   Killing the process before update-ref leaves main untouched (at most some
- *   unreferenced objects remain, which git ignores).
+ *   unreferenced objects and a scratch folder remain; maintain() sweeps them).
  * - Operations are checked in memory against the parent version before any
  *   object is written (see change_plan.ts and paths.ts). By default a refused
  *   operation is skipped and reported while the valid ones are committed;
@@ -156,6 +166,8 @@ const VERSION = /^[0-9a-f]{4,64}$/i
 const TURN_ID = /^[A-Za-z0-9._:-]{1,100}$/
 const KINDS: CommitKind[] = ['ai-turn', 'manual-edit', 'restore']
 const MAX_PATCH_BYTES = 512 * 1024
+const SCRATCH_PREFIX = 'xbasis-apply'
+const SCRATCH_MAX_AGE_MS = 60 * 60_000
 
 /** Repository config written at init. */
 const REPOSITORY_CONFIG: Array<[string, string]> = [
@@ -373,20 +385,22 @@ export class ProjectRepository {
   private async writeTree(
     parent: string | null,
     before: Map<string, TreeFile>,
-    after: Map<string, { mode: string; sha: string | null; content: Buffer | null }>
+    after: Map<string, PlannedFile>
   ): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'xbasis-apply-'))
+    // Inside the repository: a process killed here leaves its scratch files with
+    // the project (swept by maintain()), never in the machine's /tmp.
+    const dir = await mkdtemp(join(this.gitDir, `${SCRATCH_PREFIX}-`))
     try {
       // New contents go through files and one `hash-object --stdin-paths`:
       // one process for the whole turn instead of one per file.
       const fresh = [...after].filter(([, file]) => file.content !== null)
       const blobPaths = fresh.map((_, index) => join(dir, `blob-${index}`))
       await Promise.all(fresh.map(([, file], index) => writeFile(blobPaths[index], file.content!)))
-      const shas = fresh.length
-        ? (await this.gitText(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: blobPaths.join('\n') + '\n' }))
-            .trim()
-            .split('\n')
-        : []
+      const hashed = fresh.length
+        ? await this.gitText(['hash-object', '-w', '--no-filters', '--stdin-paths'], { input: blobPaths.join('\n') + '\n' })
+        : ''
+      const shas = hashed.trim().split('\n').filter(Boolean)
+      if (shas.length !== fresh.length) throw new RepositoryError('git hash-object lost some files', 'E_GIT')
       await this.hooks.afterBlobsWritten?.(shas.length)
 
       // Removals first, so that a file replaced by a folder of the same name (or the reverse) never collides.
@@ -431,7 +445,8 @@ export class ProjectRepository {
       if ((await this.head()) !== parent) throw new RepositoryConflictError()
       if (/File exists|unable to create.*\.lock/i.test(error.detail)) {
         throw new RepositoryConflictError(
-          'the project is being saved by another process (or a crashed one left refs/heads/main.lock behind); nothing was written'
+          'the project is being saved by another process (or a crashed one left refs/heads/main.lock ' +
+            'behind); nothing was written'
         )
       }
       throw error
@@ -544,7 +559,9 @@ export class ProjectRepository {
     checkToken(token)
     const branch = checkBranch(options.branch ?? 'main')
     const username = options.username ?? 'x-access-token'
-    if (!/^[A-Za-z0-9._@-]{1,100}$/.test(username)) throw new PushError('invalid user name for the remote')
+    if (!/^[A-Za-z0-9._@-]{1,100}$/.test(username)) {
+      throw new InvalidRemoteError('the user name for the remote is not valid')
+    }
     const version = await this.head()
     if (!version) throw new PushError('the project has no version to push yet')
 
@@ -565,15 +582,29 @@ export class ProjectRepository {
     }
     const output = scrub(`${result.stdout.toString('utf8')}${result.stderr}`, credentials.secrets).trim()
     if (result.exitCode !== 0) {
+      // git's own words for a refused token ("could not read Username") would puzzle a user.
+      const refused = /could not read Username|Authentication failed|\b40[13]\b/.test(output)
+      const reason = refused ? 'the remote refused the access token. ' : ''
       // The host is named, never the full URL (its query string is the caller's business).
-      throw new PushError(`push to ${new URL(url).host} failed: ${output.slice(0, 2000)}`)
+      throw new PushError(`push to ${new URL(url).host} failed: ${reason}${output.slice(0, 2000)}`)
     }
     return { branch, version, output }
   }
 
-  /** Packs loose objects when git thinks it is worth it (call from a periodic job). */
+  /**
+   * For a periodic job: removes scratch folders left by killed applies (old
+   * enough that no other process can still be using them) and packs loose
+   * objects when git thinks it is worth it.
+   */
   async maintain(): Promise<void> {
     await this.ensureExists()
-    await runExclusive(this.gitDir, () => this.git(['gc', '--auto', '--quiet'], { timeoutMs: 10 * 60_000 }))
+    await runExclusive(this.gitDir, async () => {
+      for (const name of await readdir(this.gitDir)) {
+        if (!name.startsWith(`${SCRATCH_PREFIX}-`)) continue
+        const path = join(this.gitDir, name)
+        if (Date.now() - (await stat(path)).mtimeMs > SCRATCH_MAX_AGE_MS) await rm(path, { recursive: true, force: true })
+      }
+      await this.git(['gc', '--auto', '--quiet'], { timeoutMs: 10 * 60_000 })
+    })
   }
 }

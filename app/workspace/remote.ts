@@ -24,7 +24,9 @@ export interface RemoteUrlOptions {
 export function checkRemoteUrl(raw: unknown, options: RemoteUrlOptions = {}): string {
   if (typeof raw !== 'string' || raw.trim() === '') throw new InvalidRemoteError('the remote URL is missing')
   if (raw.length > 2048) throw new InvalidRemoteError('the remote URL is too long')
-  if (/[\s\u0000-\u001f\u007f]/.test(raw)) throw new InvalidRemoteError('the remote URL contains spaces or control characters')
+  if (/[\s\u0000-\u001f\u007f]/.test(raw)) {
+    throw new InvalidRemoteError('the remote URL contains spaces or control characters')
+  }
   let url: URL
   try {
     url = new URL(raw)
