@@ -4,6 +4,8 @@ import ProjectService from '#services/project_service'
 import ProjectFilesService from '#services/project_files_service'
 import ProjectPolicy from '#policies/project_policy'
 import { lockValidator, pushValidator, saveFileValidator } from '#validators/files'
+import { wantsJson } from '#exceptions/handler'
+import { validateForm } from '#lib/forms'
 
 /**
  * A project's files and versions, for the editor page (session) and the
@@ -75,7 +77,18 @@ export default class ProjectFilesController {
 
   async push(ctx: HttpContext) {
     const project = await this.#project(ctx, 'edit')
-    const input = await ctx.request.validateUsing(pushValidator)
-    return this.files.push(project, input)
+    if (wantsJson(ctx)) {
+      const input = await ctx.request.validateUsing(pushValidator)
+      return this.files.push(project, input)
+    }
+    // The settings page's form: the outcome as a flash message.
+    const input = await validateForm(ctx, pushValidator, 'pages/projects/edit', { project })
+    try {
+      const result = await this.files.push(project, input)
+      ctx.session.flash('success', `Pushed version ${result.version.slice(0, 7)} to ${result.branch}`)
+    } catch (error) {
+      ctx.session.flash('error', `Push failed: ${(error as Error).message}`)
+    }
+    return ctx.response.redirect(`/projects/${project.id}/edit`)
   }
 }
