@@ -62,6 +62,11 @@ export default defineConfig({
         name: 'browser',
         timeout: 180_000,
       },
+      {
+        files: ['tests/modules/**/*.spec(.ts|.js)'],
+        name: 'modules',
+        timeout: 60_000,
+      },
     ],
     forceExit: true,
   },
@@ -69,6 +74,8 @@ export default defineConfig({
   metaFiles: [
     { pattern: 'resources/views/**/*.edge', reloadServer: false },
     { pattern: 'public/**', reloadServer: false },
+    // Code modules are data (manifests and the files they contribute), copied as they are.
+    { pattern: 'plugins/modules/**', reloadServer: false },
   ],
 
   assetsBundler: false,

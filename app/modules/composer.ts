@@ -27,6 +27,8 @@ export type ComposedApp = {
   files: Map<string, string | Buffer>
   /** The values written to .env (generated secrets, defaults, and variables kept from `existing`). */
   env: Record<string, string>
+  /** Only the secrets (`generate: "secret"` variables), generated now or kept from `existing`. */
+  secrets: Record<string, string>
   /** The modules of the app, requirements first. */
   modules: string[]
   warnings: string[]
@@ -78,7 +80,12 @@ export function loadCatalogue(dir?: string, options: { fresh?: boolean } = {}): 
 export const CONFIG_FILE = 'xbasis.config.json'
 const BASE = 'app-base'
 
-type Recorded = { modules: Map<string, Record<string, unknown>>; env: Map<string, string> }
+type Recorded = {
+  modules: Map<string, Record<string, unknown>>
+  env: Map<string, string>
+  /** The existing package.json, when it is a JSON object. */
+  packageJson?: Record<string, any>
+}
 
 function text(file: string | Buffer | undefined): string | undefined {
   return file === undefined ? undefined : file.toString()
@@ -103,6 +110,12 @@ function readExisting(catalogue: ModuleCatalogue, existing: Map<string, string |
       const params = entry?.params && typeof entry.params === 'object' && !Array.isArray(entry.params) ? entry.params : {}
       recorded.modules.set(id, params)
     }
+  }
+  try {
+    const parsed = JSON.parse(text(existing?.get('package.json')) ?? 'null')
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) recorded.packageJson = parsed
+  } catch {
+    // Rebuilt from app-base's template below.
   }
   for (const line of (text(existing?.get('.env')) ?? '').split(/\r?\n/)) {
     const match = line.match(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/)
@@ -175,7 +188,7 @@ function moduleParams(manifest: ModuleManifest, recorded: Record<string, unknown
   return { params, problems: problems.map((p) => ({ ...p, module: manifest.id })) }
 }
 
-function mergeDependencies(modules: ModuleManifest[]): Record<string, string> {
+function mergeDependencies(modules: ModuleManifest[], existing: Record<string, string>, warnings: string[]): Record<string, string> {
   const merged = new Map<string, { range: string; from: string }>()
   for (const manifest of modules) {
     for (const [name, range] of Object.entries(manifest.dependencies)) {
@@ -190,6 +203,12 @@ function mergeDependencies(modules: ModuleManifest[]): Record<string, string> {
         merged.set(name, { range: `${previous.range} ${range}`, from: previous.from })
       }
     }
+  }
+  // Dependencies added to the app by other means (the model, by hand) stay; a module's range wins.
+  for (const [name, range] of Object.entries(existing)) {
+    const fromModule = merged.get(name)
+    if (!fromModule) merged.set(name, { range: String(range), from: 'package.json' })
+    else if (fromModule.range !== range) warnings.push(`package.json: ${name}@${range} was replaced by ${name}@${fromModule.range}, which "${fromModule.from}" needs`)
   }
   return Object.fromEntries([...merged.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, { range }]) => [name, range]))
 }
@@ -236,9 +255,11 @@ function collectEnv(modules: ModuleManifest[]): EnvEntry[] {
 
 function envFiles(entries: EnvEntry[], recorded: Map<string, string>, random: (size: number) => Buffer) {
   const values: Record<string, string> = {}
+  const secrets: Record<string, string> = {}
   for (const entry of entries) {
     const value = recorded.get(entry.name) ?? (entry.generate ? random(32).toString('base64url') : entry.default)
     if (value !== undefined) values[entry.name] = value
+    if (value !== undefined && entry.generate) secrets[entry.name] = value
   }
   // Variables someone added to .env by hand stay.
   for (const [name, value] of [...recorded.entries()].sort(([a], [b]) => a.localeCompare(b))) values[name] ??= value
@@ -257,7 +278,7 @@ function envFiles(entries: EnvEntry[], recorded: Map<string, string>, random: (s
       `${entry.name}=${entry.generate ? '' : entry.default ?? ''}`,
     ]),
   ].join('\n') + '\n'
-  return { values, env, example }
+  return { values, secrets, env, example }
 }
 
 function readme(name: string, modules: ModuleManifest[], routes: ComposedRoute[], entries: EnvEntry[]): string {
@@ -272,7 +293,7 @@ function readme(name: string, modules: ModuleManifest[], routes: ComposedRoute[]
     '```',
     '',
     'Data is kept in `DATA_DIR` (default `./data`). Module parameters are in `xbasis.config.json`;',
-    'secrets and settings in `.env` (see `.env.example`).',
+    'settings and secrets come from the environment or a `.env` file (see `.env.example`).',
     '',
     '## Modules',
     '',
@@ -292,14 +313,20 @@ function readme(name: string, modules: ModuleManifest[], routes: ComposedRoute[]
   return lines.join('\n')
 }
 
-function packageJson(base: string | Buffer | undefined, name: string, dependencies: Record<string, string>): string {
-  let parsed: Record<string, unknown>
+/**
+ * package.json: app-base's template, under what the existing app's package.json has (its scripts
+ * and fields survive a new composition), with the app's name, ES modules and the merged dependencies.
+ */
+function packageJson(template: string | Buffer | undefined, existing: Record<string, any> | undefined, name: string, dependencies: Record<string, string>): string {
+  let base: Record<string, any>
   try {
-    parsed = base === undefined ? {} : JSON.parse(base.toString())
+    base = template === undefined ? {} : JSON.parse(template.toString())
   } catch {
     throw new ModuleError('file_conflict', `the package.json of "${BASE}" is not valid JSON`)
   }
-  return JSON.stringify({ ...parsed, name, dependencies }, null, 2) + '\n'
+  const scripts = { ...base.scripts, ...existing?.scripts }
+  const merged = { ...base, ...existing, name, ...(base.type ? { type: base.type } : {}), ...(Object.keys(scripts).length ? { scripts } : {}), dependencies }
+  return JSON.stringify(merged, null, 2) + '\n'
 }
 
 /**
@@ -356,7 +383,9 @@ export function composeApp(catalogue: ModuleCatalogue, selections: ModuleSelecti
   }
 
   const appSlug = String(params.get(BASE)!.name)
-  files.set('package.json', packageJson(files.get('package.json'), appSlug, mergeDependencies(modules)))
+  const previous = recorded.packageJson?.dependencies
+  const dependencies = mergeDependencies(modules, previous && typeof previous === 'object' && !Array.isArray(previous) ? previous : {}, warnings)
+  files.set('package.json', packageJson(files.get('package.json'), recorded.packageJson, appSlug, dependencies))
 
   const routes = resolveRoutes(modules, params)
   const envEntries = collectEnv(modules)
@@ -378,6 +407,7 @@ export function composeApp(catalogue: ModuleCatalogue, selections: ModuleSelecti
   return {
     files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     env: env.values,
+    secrets: env.secrets,
     modules: modules.map((m) => m.id),
     warnings,
     routes,

@@ -71,6 +71,7 @@ const manifestValidator = vine.compile(
         description: vine.string().maxLength(500).optional(),
         auth: vine.enum(['admin'] as const).optional(),
         form: vine.record(vine.string().maxLength(1000)).optional(),
+        json: vine.record(vine.any()).optional(),
       })
     ),
   })
@@ -83,8 +84,10 @@ const manifestValidator = vine.compile(
 const KNOWN_KEYS: Record<string, string[]> = {
   manifest: ['id', 'title', 'description', 'category', 'version', 'parameters', 'files', 'dependencies', 'env', 'requires', 'conflicts', 'routes'],
   parameter: ['name', 'type', 'description', 'default', 'required', ...Object.keys(lengthLimits), 'properties'],
+  // Records do not nest.
+  property: ['name', 'type', 'description', 'default', 'required', ...Object.keys(lengthLimits)],
   env: ['name', 'description', 'default', 'generate'],
-  route: ['method', 'path', 'status', 'contains', 'description', 'auth', 'form'],
+  route: ['method', 'path', 'status', 'contains', 'description', 'auth', 'form', 'json'],
 }
 
 export class InvalidManifestError extends Error {}
@@ -101,7 +104,7 @@ function strictnessProblems(raw: any): string[] {
   const list = (value: unknown) => (Array.isArray(value) ? value : [])
   list(raw?.parameters).forEach((p: any, i: number) => {
     problems.push(...unknownKeys(p, KNOWN_KEYS.parameter, `parameters.${i}`))
-    list(p?.properties).forEach((q: unknown, j: number) => problems.push(...unknownKeys(q, KNOWN_KEYS.parameter, `parameters.${i}.properties.${j}`)))
+    list(p?.properties).forEach((q: unknown, j: number) => problems.push(...unknownKeys(q, KNOWN_KEYS.property, `parameters.${i}.properties.${j}`)))
   })
   list(raw?.env).forEach((e: unknown, i: number) => problems.push(...unknownKeys(e, KNOWN_KEYS.env, `env.${i}`)))
   list(raw?.routes).forEach((r: unknown, i: number) => problems.push(...unknownKeys(r, KNOWN_KEYS.route, `routes.${i}`)))
@@ -205,6 +208,7 @@ export async function validateManifest(raw: unknown, folderName: string): Promis
   if (manifest.conflicts.includes(manifest.id)) problems.push('conflicts: a module cannot conflict with itself')
 
   manifest.routes.forEach((route, i) => {
+    if (route.form && route.json) problems.push(`routes.${i}: give either an example form or a JSON body, not both`)
     for (const [, name] of route.path.matchAll(/\{([^}]*)\}/g)) {
       const parameter = manifest.parameters.find((p) => p.name === name)
       // Placeholders become URL segments: only values restricted by a pattern or an enum are safe.

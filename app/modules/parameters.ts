@@ -24,6 +24,9 @@ function isHttpsUrl(value: string): boolean {
   }
 }
 
+/** A path of the site: "//host" and "/\host" would take a browser to another site. */
+const SITE_PATH = /^\/(?![/\\])[^\s\\]*$/
+
 /** Checks a format; returns the problem or null. */
 function formatError(format: ParameterSpec['format'], value: string): string | null {
   switch (format) {
@@ -32,10 +35,10 @@ function formatError(format: ParameterSpec['format'], value: string): string | n
     case 'https-url':
       return isHttpsUrl(value) ? null : 'must be an https:// URL'
     case 'path':
-      return /^\/(?!\/)\S*$/.test(value) ? null : 'must be a path on the site, starting with "/"'
+      return SITE_PATH.test(value) ? null : 'must be a path on the site, starting with "/"'
     case 'link':
       // What may go into an href: no javascript:, data: or protocol-relative URLs.
-      if (/^(https?:\/\/[^\s/]+|mailto:[^\s]+)\S*$/i.test(value) || /^\/(?!\/)\S*$/.test(value) || /^#\S*$/.test(value)) {
+      if (/^(https?:\/\/[^\s/]+|mailto:[^\s]+)\S*$/i.test(value) || SITE_PATH.test(value) || /^#\S*$/.test(value)) {
         return /^https?:/i.test(value) && !URL.canParse(value) ? 'must be a valid URL' : null
       }
       return 'must be an http(s) URL, a mailto: address, a path starting with "/" or an #anchor'

@@ -62,8 +62,9 @@ export type RouteSpec = {
   description?: string
   /** The request is made with the admin password (HTTP Basic, ADMIN_PASSWORD). */
   auth?: 'admin'
-  /** An example body (URL-encoded form fields) for POST routes. */
+  /** An example body for the route's check: URL-encoded form fields, or a JSON object. */
   form?: Record<string, string>
+  json?: Record<string, unknown>
 }
 
 /** A module.json, as validated by validateManifest(). */

@@ -67,7 +67,8 @@ export async function resolveModuleOperations(repo: ProjectRepository, project: 
         if ((await read(path)) !== text) ops.push({ op: 'write', path, content })
       }
       for (const path of composed.removed) if (present.has(path)) ops.push({ op: 'delete', path })
-      await saveNewEnv(project.id, composed.env)
+      // Only generated secrets: defaults such as PORT belong to the deploy target.
+      await saveNewEnv(project.id, composed.secrets)
       const composedPackage = composed.files.get('package.json')
       if (composedPackage !== undefined) packageJson = composedPackage.toString()
     } catch (error) {

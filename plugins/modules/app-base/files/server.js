@@ -57,7 +57,9 @@ function checkOrigin(req) {
   } catch {
     throw new HttpError(403, 'Cross-site request refused.')
   }
-  if (originHost !== req.headers.host) throw new HttpError(403, 'Cross-site request refused.')
+  // Behind a proxy that rewrites Host, the public host is in X-Forwarded-Host.
+  const hosts = [req.headers.host, ...String(req.headers['x-forwarded-host'] ?? '').split(',').map((h) => h.trim())]
+  if (!hosts.includes(originHost)) throw new HttpError(403, 'Cross-site request refused.')
 }
 
 async function handle(req, res) {

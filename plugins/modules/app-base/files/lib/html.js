@@ -44,8 +44,9 @@ export function html(strings, ...values) {
  */
 export function safeUrl(value) {
   const url = String(value ?? '').trim()
-  if (/^(https?:\/\/|mailto:)/i.test(url) || /^\/(?!\/)/.test(url) || url.startsWith('#')) {
-    return /[\s\u0000-\u001f]/.test(url) ? '#' : url
+  // "//host" and "/\host" are other sites to a browser, not paths of this one.
+  if (/^(https?:\/\/|mailto:)/i.test(url) || /^\/(?![/\\])/.test(url) || url.startsWith('#')) {
+    return /[\s\u0000-\u001f\\]/.test(url) ? '#' : url
   }
   return '#'
 }

@@ -127,9 +127,9 @@ export function isEmail(value) {
   return typeof value === 'string' && value.length <= 254 && EMAIL.test(value)
 }
 
-/** Does the client want JSON rather than a page? API paths always do. */
+/** Does the client want JSON rather than a page? API paths and clients that send JSON do. */
 export function wantsJson(req) {
-  if (req.path?.startsWith('/api/')) return true
+  if (req.path?.startsWith('/api/') || contentType(req) === 'application/json') return true
   const accept = String(req.headers.accept ?? '')
   return accept.includes('application/json') && !accept.includes('text/html')
 }

@@ -6,7 +6,7 @@
 import { escapeHtml } from './html.js'
 
 function safeHref(url) {
-  return /^(https?:\/\/|mailto:|\/(?!\/)|#)/i.test(url) && !/[\s\u0000-\u001f]/.test(url) ? url : null
+  return /^(https?:\/\/|mailto:|\/(?![/\\])|#)/i.test(url) && !/[\s\u0000-\u001f\\]/.test(url) ? url : null
 }
 
 const INLINE = /`([^`]+)`|!\[([^\]]*)\]\(([^)\s]+)\)|\[([^\]]+)\]\(([^)\s]+)\)|\*\*(.+?)\*\*|\*(.+?)\*|(?<![A-Za-z0-9])_(.+?)_(?![A-Za-z0-9])/g

@@ -1,0 +1,24 @@
+import { test } from '@japa/runner'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { loadCatalogue } from '#modules/composer'
+
+/** The ids the offline planner (plugins/offline/planner.ts) picks from. */
+const PLANNER_IDS = ['app-base', 'data-store', 'landing-page', 'pricing-page', 'waitlist', 'contact-form', 'accounts', 'blog', 'crud-resource', 'admin-page', 'file-uploads', 'payment-link']
+
+test.group('Module catalogue', () => {
+  test('every bundled module loads, and the planner ids are all there', async ({ assert }) => {
+    const catalogue = await loadCatalogue()
+    assert.deepEqual(catalogue.errors, [])
+    assert.includeMembers(catalogue.list().map((m) => m.id), PLANNER_IDS)
+  })
+
+  test('every module has its test file in tests/modules', async ({ assert }) => {
+    const here = fileURLToPath(new URL('.', import.meta.url))
+    for (const manifest of (await loadCatalogue()).list()) {
+      const file = `${manifest.id.replace(/-/g, '_')}.spec.ts`
+      assert.isTrue(existsSync(join(here, file)), `tests/modules/${file} is missing`)
+    }
+  })
+})
