@@ -15,6 +15,8 @@ export type ModelInfo = {
   outputPerMTok: number
   contextWindow: number
   maxOutputTokens: number
+  /** Native tool calls (function calling). Models without it use the tagged-text protocol. */
+  tools?: boolean
 }
 
 function list(value: string | undefined): string[] {
@@ -38,6 +40,8 @@ function parseExtraModels(value: string | undefined): ModelInfo[] {
       outputPerMTok: Number.isFinite(output) ? output : 0,
       contextWindow: 32_000,
       maxOutputTokens: 4096,
+      // Small local models often mangle tool calls: they use the tagged text.
+      tools: false,
     }
   })
 }
@@ -74,7 +78,7 @@ const aiConfig = {
       ...parseExtraModels(env.get('OPENAI_MODELS')),
     ],
     offline: [
-      { id: 'offline-builder', label: 'Offline builder (no AI key needed)', inputPerMTok: 0, outputPerMTok: 0, contextWindow: 1_000_000, maxOutputTokens: 8192 },
+      { id: 'offline-builder', label: 'Offline builder (no AI key needed)', inputPerMTok: 0, outputPerMTok: 0, contextWindow: 1_000_000, maxOutputTokens: 8192, tools: false },
     ],
   } as Record<string, ModelInfo[]>,
 }

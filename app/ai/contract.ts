@@ -7,8 +7,19 @@ export type ChatRole = 'user' | 'assistant'
 
 export type ChatMessage = { role: ChatRole; content: string }
 
+/**
+ * A native tool the model may call (JSON Schema input), for providers with
+ * function calling. Drivers without tool support ignore them.
+ */
+export type ToolDefinition = {
+  name: string
+  description: string
+  inputSchema: Record<string, unknown>
+}
+
 export type ChatRequest = {
   model: string
+  tools?: ToolDefinition[]
   system?: string
   /** Oldest first; the last one is the user's new message. */
   messages: ChatMessage[]
@@ -20,6 +31,8 @@ export type ChatRequest = {
 export type ChatEvent =
   | { type: 'text'; text: string }
   | { type: 'usage'; inputTokens: number; outputTokens: number }
+  /** A complete tool call (its arguments parsed; `input` is undefined when they were not valid JSON). */
+  | { type: 'tool_call'; name: string; input: unknown }
   | { type: 'end'; stopReason: string }
 
 /**

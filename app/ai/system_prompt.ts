@@ -23,7 +23,7 @@ export function buildSystemPrompt(input: {
   return [
     input.base,
     '',
-    'To change the project, write these instructions in your answer (outside code blocks); the platform applies them together as one new version when your answer ends:',
+    'To change the project, call the xb_* tools when you have them; otherwise write these instructions in your answer (outside code blocks). The platform applies all of a turn\'s changes together as one new version when your answer ends, or none of them if one is invalid:',
     '<xb-module id="MODULE_ID">{"param": "value"}</xb-module>   add a ready, tested module (JSON parameters, optional)',
     '<xb-write path="relative/path">whole new file content</xb-write>',
     '<xb-edit path="relative/path"><search>exact existing text</search><replace>new text</replace></xb-edit>',

@@ -6,7 +6,8 @@ import ai from '#ai/ai_manager'
 import { ProviderError, classifyError, type ChatEvent, type ChatMessage } from '#ai/contract'
 import AiSession from '#models/ai_session'
 import AiMessage, { type TurnChanges } from '#models/ai_message'
-import { filesInProgress } from '#ai/output_protocol'
+import { filesInProgress, type OutputOp } from '#ai/output_protocol'
+import { OUTPUT_TOOLS, toolCallToOp } from '#ai/output_tools'
 import TurnApplier from '#services/turn_applier'
 import ProjectFilesService from '#services/project_files_service'
 import { buildSystemPrompt } from '#ai/system_prompt'
@@ -43,6 +44,14 @@ export type TurnEvent =
   | { type: 'error'; error: string; message: PresentedMessage }
 
 type Candidate = { provider: string; model: ModelInfo }
+
+function describeOp(op: OutputOp | string): string {
+  if (typeof op === 'string') return 'a malformed tool call'
+  if (op.op === 'module') return `module ${op.id}`
+  if (op.op === 'rename') return `${op.from} → ${op.to}`
+  if (op.op === 'dependency') return `dependency ${op.name}`
+  return op.path
+}
 
 export function presentMessage(message: AiMessage) {
   return {
@@ -112,6 +121,8 @@ export class PreparedTurn {
     let failure: string | null = null
     let stopReason = 'end_turn'
     let writing = ''
+    const toolOps: OutputOp[] = []
+    const toolProblems: string[] = []
 
     yield { type: 'start', message_id: assistant.id, user_message_id: this.userMessage.id, provider: used.provider, model: used.model.id }
     if (this.skipped) yield { type: 'fallback', from: this.skipped.from, to: used.provider, reason: this.skipped.reason }
@@ -129,6 +140,7 @@ export class PreparedTurn {
             model: candidate.model.id,
             system: this.system,
             messages: this.context,
+            tools: candidate.model.tools === false ? undefined : OUTPUT_TOOLS,
             maxOutputTokens: candidate.model.maxOutputTokens,
             signal: attempt.signal,
           })
@@ -153,6 +165,11 @@ export class PreparedTurn {
                 yield { type: 'writing', files }
               }
             }
+          } else if (event.type === 'tool_call') {
+            const op = toolCallToOp(event.name, event.input)
+            if (typeof op === 'string') toolProblems.push(op)
+            else toolOps.push(op)
+            yield { type: 'writing', files: [describeOp(op)] }
           } else if (event.type === 'end') {
             stopReason = event.stopReason
           } else if (event.type === 'usage') {
@@ -222,6 +239,7 @@ export class PreparedTurn {
     const changes = await new TurnApplier().apply(this.project, this.user, assistant, text, {
       status,
       finished: !['max_tokens', 'length'].includes(stopReason),
+      extra: { ops: toolOps, problems: toolProblems },
     })
     if (changes) {
       assistant.merge({ version: changes.version, changes })

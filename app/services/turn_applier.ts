@@ -23,9 +23,14 @@ export default class TurnApplier {
     user: User,
     message: AiMessage,
     text: string,
-    state: { status: string; finished: boolean }
+    state: { status: string; finished: boolean; extra?: { ops: OutputOp[]; problems: string[] } }
   ): Promise<TurnChanges | null> {
-    const parsed = parseOutput(text, { finished: state.finished && state.status === 'complete' })
+    const fromText = parseOutput(text, { finished: state.finished && state.status === 'complete' })
+    // Native tool calls and tagged text: the same operations, in order.
+    const parsed = {
+      ops: [...fromText.ops, ...(state.extra?.ops ?? [])],
+      problems: [...fromText.problems, ...(state.extra?.problems ?? [])],
+    }
     if (parsed.ops.length === 0 && parsed.problems.length === 0) return null
 
     if (state.status !== 'complete') {

@@ -31,6 +31,9 @@ export default definePlugin<AiProvider>({
         let inputTokens = 0
         let outputTokens = 0
         let stopReason = 'end_turn'
+        // Tool calls arrive as a block start, JSON fragments, a block stop.
+        const tools = new Map<number, { name: string; json: string }>()
+        const calls: ChatEvent[] = []
         try {
           const stream = await client.messages.create(
             {
@@ -38,6 +41,9 @@ export default definePlugin<AiProvider>({
               max_tokens: request.maxOutputTokens,
               system: request.system,
               messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+              ...(request.tools?.length
+                ? { tools: request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema as any })) }
+                : {}),
               stream: true,
             },
             { signal: request.signal }
@@ -48,6 +54,14 @@ export default definePlugin<AiProvider>({
               outputTokens = event.message.usage.output_tokens ?? 0
             } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
               yield { type: 'text', text: event.delta.text }
+            } else if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
+              tools.set(event.index, { name: event.content_block.name, json: '' })
+            } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
+              const tool = tools.get(event.index)
+              if (tool) tool.json += event.delta.partial_json
+            } else if (event.type === 'content_block_stop' && tools.has(event.index)) {
+              const tool = tools.get(event.index)!
+              calls.push({ type: 'tool_call', name: tool.name, input: parseJson(tool.json) })
             } else if (event.type === 'message_delta') {
               outputTokens = event.usage.output_tokens
               stopReason = event.delta.stop_reason ?? stopReason
@@ -56,9 +70,18 @@ export default definePlugin<AiProvider>({
         } catch (error) {
           throw classifyError(error, 'anthropic')
         }
+        yield* calls
         yield { type: 'usage', inputTokens, outputTokens }
         yield { type: 'end', stopReason }
       },
     }
   },
 })
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text || '{}')
+  } catch {
+    return undefined
+  }
+}

@@ -31,6 +31,8 @@ export default definePlugin<AiProvider>({
         let inputTokens = 0
         let outputTokens = 0
         let stopReason = 'stop'
+        // Tool calls arrive in pieces, keyed by their index.
+        const tools = new Map<number, { name: string; args: string }>()
         try {
           const messages = [
             ...(request.system ? [{ role: 'system' as const, content: request.system }] : []),
@@ -43,6 +45,14 @@ export default definePlugin<AiProvider>({
               // max_tokens rather than max_completion_tokens: every OpenAI-compatible
               // server (Ollama, vLLM, LM Studio) understands it.
               max_tokens: request.maxOutputTokens,
+              ...(request.tools?.length
+                ? {
+                    tools: request.tools.map((t) => ({
+                      type: 'function' as const,
+                      function: { name: t.name, description: t.description, parameters: t.inputSchema },
+                    })),
+                  }
+                : {}),
               stream: true,
               stream_options: { include_usage: true },
             },
@@ -51,6 +61,12 @@ export default definePlugin<AiProvider>({
           for await (const chunk of stream) {
             const choice = chunk.choices[0]
             if (choice?.delta?.content) yield { type: 'text', text: choice.delta.content }
+            for (const call of choice?.delta?.tool_calls ?? []) {
+              const tool = tools.get(call.index) ?? { name: '', args: '' }
+              if (call.function?.name) tool.name = call.function.name
+              if (call.function?.arguments) tool.args += call.function.arguments
+              tools.set(call.index, tool)
+            }
             if (choice?.finish_reason) stopReason = choice.finish_reason
             if (chunk.usage) {
               inputTokens = chunk.usage.prompt_tokens
@@ -59,6 +75,15 @@ export default definePlugin<AiProvider>({
           }
         } catch (error) {
           throw classifyError(error, 'openai')
+        }
+        for (const [, tool] of [...tools].sort(([a], [b]) => a - b)) {
+          let input: unknown
+          try {
+            input = JSON.parse(tool.args || '{}')
+          } catch {
+            input = undefined
+          }
+          yield { type: 'tool_call', name: tool.name, input }
         }
         yield { type: 'usage', inputTokens, outputTokens }
         yield { type: 'end', stopReason }
