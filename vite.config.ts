@@ -8,4 +8,11 @@ export default defineConfig({
       reload: ['resources/views/**/*.edge'],
     }),
   ],
+  // Pre-bundled when the dev server starts, so the dev server never
+  // discovers them on a first page view and reloads the page under the
+  // user (or a browser test).
+  optimizeDeps: {
+    noDiscovery: true,
+    include: ['@alpinejs/csp', 'highlight.js/lib/common'],
+  },
 })

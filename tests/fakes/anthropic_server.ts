@@ -5,16 +5,25 @@ import {
   generationTime,
   headerValue,
   isObject,
-  limitChunks,
+  planOutput,
   randomId,
   retryHeaders,
+  toolScriptProblem,
   type FakeLlmServerOptions,
+  type PlannedToolCall,
+  type ToolPolicy,
 } from './fake_llm_server.js'
 import { estimateTokens, type LlmScript } from './llm_script.js'
 
 export type { RecordedRequest, FakeLlmServerOptions } from './fake_llm_server.js'
-export { textScript, splitIntoChunks, estimateTokens } from './llm_script.js'
-export type { LlmScript, ScriptOptions, ScriptedHttpError, ScriptedStreamError } from './llm_script.js'
+export { textScript, toolCallScript, splitIntoChunks, splitToolInput, estimateTokens } from './llm_script.js'
+export type {
+  LlmScript,
+  ScriptOptions,
+  ScriptedHttpError,
+  ScriptedStreamError,
+  ScriptedToolCall,
+} from './llm_script.js'
 
 /**
  * The model ids of the installed SDK's `Model` type (@anthropic-ai/sdk
@@ -144,6 +153,11 @@ export class FakeAnthropicServer extends FakeLlmServer {
       await exchange.sleep(script.firstTokenDelayMs)
       return sendError(exchange, failure.status, failure.type, failure.message, retryHeaders(failure))
     }
+    const misconfigured = toolScriptProblem(script, toolPolicy(request))
+    if (misconfigured) {
+      const message = `FakeAnthropicServer: misconfigured test: ${misconfigured}`
+      return sendError(exchange, 400, 'invalid_request_error', message)
+    }
 
     const turn = planTurn(script, request)
     if (request.stream === true) return streamTurn(exchange, script, turn)
@@ -158,6 +172,8 @@ interface MessagesRequest {
   messages: Array<{ role: 'user' | 'assistant' | 'system'; content: string | Array<Record<string, unknown>> }>
   system?: string | Array<{ type: 'text'; text: string }>
   stream?: boolean
+  tools?: Array<Record<string, unknown>>
+  tool_choice?: { type: 'auto' | 'any' | 'tool' | 'none'; name?: string; disable_parallel_tool_use?: boolean }
 }
 
 /** What one scripted completion will produce. */
@@ -165,21 +181,77 @@ interface Turn {
   id: string
   model: string
   chunks: string[]
+  toolCalls: PlannedToolCall[]
+  /** Deltas played (text chunks + tool argument pieces), for the timing of non-streaming answers. */
+  deltas: number
   inputTokens: number
   outputTokens: number
   stopReason: string
 }
 
 function planTurn(script: LlmScript, request: MessagesRequest): Turn {
-  const { chunks, truncated } = limitChunks(script, request.max_tokens)
-  const outputTokens = script.outputTokens ?? chunks.length
+  const output = planOutput(script, request.max_tokens, () => `toolu_01${randomId(22)}`)
+  const outputTokens = script.outputTokens ?? output.deltas
+  const stopReason = output.toolCalls.length > 0 ? 'tool_use' : 'end_turn'
   return {
     id: `msg_01${randomId(22)}`,
     model: request.model,
-    chunks,
+    chunks: output.chunks,
+    toolCalls: output.toolCalls,
+    deltas: output.deltas,
     inputTokens: script.inputTokens ?? estimateTokens(promptText(request)),
-    outputTokens: truncated ? Math.min(outputTokens, request.max_tokens) : outputTokens,
-    stopReason: truncated ? 'max_tokens' : (script.stopReason ?? 'end_turn'),
+    outputTokens: output.truncated ? Math.min(outputTokens, request.max_tokens) : outputTokens,
+    stopReason: output.truncated ? 'max_tokens' : (script.stopReason ?? stopReason),
+  }
+}
+
+/**
+ * The text block comes first when there is text; an answer made only of
+ * tool calls has no (empty) text block, as with the real API. An answer with
+ * neither keeps one empty text block.
+ */
+function hasTextBlock(turn: Turn): boolean {
+  return turn.chunks.length > 0 || turn.toolCalls.length === 0
+}
+
+/**
+ * A `tool_use` content block. SDK 1.x declares `caller` as always present;
+ * the fake's calls are made by the model itself (`direct`).
+ */
+function toolUseBlock(call: PlannedToolCall, input: unknown) {
+  return { type: 'tool_use', id: call.id, name: call.name, input, caller: { type: 'direct' } }
+}
+
+/** Client tools: their calls come back as `tool_use` blocks, which the fake plays. */
+const CLIENT_TOOL_TYPE = /^(custom|bash_\d{8}|memory_\d{8}|text_editor_\d{8})$/
+
+/** What the request's `tools` and `tool_choice` let a script do. */
+function toolPolicy(request: MessagesRequest): ToolPolicy {
+  const tools = request.tools ?? []
+  const declared: string[] = []
+  const callable = new Set<string>()
+  const notPlayable = new Map<string, string>()
+  for (const tool of tools) {
+    if (typeof tool.name !== 'string') continue // toolsets (browser, computer) have no name
+    declared.push(tool.name)
+    const type = tool.type ?? 'custom'
+    if (typeof type === 'string' && CLIENT_TOOL_TYPE.test(type)) callable.add(tool.name)
+    else {
+      notPlayable.set(
+        tool.name,
+        `a server tool (${String(type)}): the real API answers \`server_tool_use\` blocks for it, which the fake does not play`
+      )
+    }
+  }
+  const choice = request.tool_choice
+  const modes = { auto: 'auto', any: 'required', tool: 'named', none: 'none' } as const
+  return {
+    declared,
+    callable,
+    notPlayable,
+    mode: modes[choice?.type ?? 'auto'],
+    named: choice?.name,
+    parallel: choice?.disable_parallel_tool_use !== true,
   }
 }
 
@@ -207,7 +279,7 @@ function usage(inputTokens: number, outputTokens: number) {
 
 /** The non-streaming answer: the whole Message object once "generated". */
 async function answerTurn(exchange: Exchange, script: LlmScript, turn: Turn): Promise<void> {
-  await exchange.sleep(generationTime(script, turn.chunks.length))
+  await exchange.sleep(generationTime(script, turn.deltas))
   if (script.failAfterChunks !== undefined) return exchange.cut()
   if (script.streamError) {
     const { type, message } = script.streamError
@@ -220,7 +292,12 @@ async function answerTurn(exchange: Exchange, script: LlmScript, turn: Turn): Pr
       type: 'message',
       role: 'assistant',
       model: turn.model,
-      content: [{ type: 'text', text: turn.chunks.join('') }],
+      content: [
+        ...(hasTextBlock(turn) ? [{ type: 'text', text: turn.chunks.join('') }] : []),
+        // A call cut by max_tokens comes back with an empty input (what users
+        // report of the real API; the streamed variant carries the partial JSON).
+        ...turn.toolCalls.map((call) => toolUseBlock(call, call.complete ? call.input : {})),
+      ],
       stop_reason: turn.stopReason,
       stop_sequence: null,
       ...NULL_MESSAGE_FIELDS,
@@ -232,9 +309,15 @@ async function answerTurn(exchange: Exchange, script: LlmScript, turn: Turn): Pr
 
 /**
  * The streaming answer, event for event as the real API sends it:
- * message_start (input usage, output_tokens already 1), content_block_start,
- * ping, one content_block_delta per chunk, content_block_stop, message_delta
- * (stop reason and the final, cumulative output_tokens), message_stop.
+ * message_start (input usage, output_tokens already 1); the text block
+ * (index 0, when there is text): content_block_start, ping, one
+ * content_block_delta (`text_delta`) per chunk, content_block_stop; then for
+ * each tool call, at the next index: content_block_start with a `tool_use`
+ * block whose `input` is `{}`, a first `input_json_delta` with an empty
+ * `partial_json` (as the real API sends), one `input_json_delta` per
+ * argument piece, content_block_stop; then message_delta (stop reason and
+ * the final, cumulative output_tokens) and message_stop. `ping` follows the
+ * first content_block_start, whichever block it opens.
  */
 async function streamTurn(exchange: Exchange, script: LlmScript, turn: Turn): Promise<void> {
   exchange.startEventStream({ 'request-id': requestId() })
@@ -254,17 +337,45 @@ async function streamTurn(exchange: Exchange, script: LlmScript, turn: Turn): Pr
       usage: usage(turn.inputTokens, 1),
     },
   })
-  await send('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })
-  await send('ping', {})
 
-  for (let i = 0; i < turn.chunks.length; i++) {
-    if (await stopsHere(exchange, script, i)) return
-    await exchange.sleep(i === 0 ? script.firstTokenDelayMs : script.delayMs)
-    await send('content_block_delta', { index: 0, delta: { type: 'text_delta', text: turn.chunks[i] } })
+  let pinged = false
+  const startBlock = async (index: number, contentBlock: Record<string, unknown>) => {
+    await send('content_block_start', { index, content_block: contentBlock })
+    if (!pinged) await send('ping', {})
+    pinged = true
   }
-  if (await stopsHere(exchange, script, turn.chunks.length)) return
+  // Deltas sent so far (text chunks and argument pieces): what the script's
+  // failures count, and what picks the first token's delay.
+  let sent = 0
+  const sendDelta = async (index: number, delta: Record<string, unknown>): Promise<boolean> => {
+    if (await stopsHere(exchange, script, sent)) return false
+    await exchange.sleep(sent === 0 ? script.firstTokenDelayMs : script.delayMs)
+    await send('content_block_delta', { index, delta })
+    sent++
+    return true
+  }
 
-  await send('content_block_stop', { index: 0 })
+  let index = 0
+  if (hasTextBlock(turn)) {
+    await startBlock(index, { type: 'text', text: '' })
+    for (const text of turn.chunks) {
+      if (!(await sendDelta(index, { type: 'text_delta', text }))) return
+    }
+    if (await stopsHere(exchange, script, sent)) return
+    await send('content_block_stop', { index })
+    index++
+  }
+  for (const call of turn.toolCalls) {
+    await startBlock(index, toolUseBlock(call, {}))
+    await send('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: '' } })
+    for (const piece of call.pieces) {
+      if (!(await sendDelta(index, { type: 'input_json_delta', partial_json: piece }))) return
+    }
+    if (await stopsHere(exchange, script, sent)) return
+    await send('content_block_stop', { index })
+    index++
+  }
+
   await send('message_delta', {
     delta: { stop_reason: turn.stopReason, stop_sequence: null },
     usage: { output_tokens: turn.outputTokens },
@@ -349,6 +460,190 @@ function validateBody(body: unknown): string | undefined {
       return `${at}: all messages must have non-empty content except for the optional final assistant message`
     }
   }
+  const pairing = validateToolPairing(messages as Array<Record<string, unknown>>)
+  if (pairing) return pairing
+
+  if ('tools' in body) {
+    const problem = validateTools(body.tools)
+    if (problem) return problem
+  }
+  if ('tool_choice' in body) {
+    const problem = validateToolChoice(body.tool_choice, Array.isArray(body.tools) ? body.tools : [])
+    if (problem) return problem
+  }
+  return undefined
+}
+
+/**
+ * The fields of a custom tool (`Tool` in the SDK); the real API rejects
+ * others. Tools with another `type` (bash_20250124, web_search_20260318…)
+ * are accepted with a name check only.
+ */
+const CUSTOM_TOOL_FIELDS = new Set([
+  'name',
+  'description',
+  'input_schema',
+  'type',
+  'allowed_callers',
+  'cache_control',
+  'defer_loading',
+  'eager_input_streaming',
+  'input_examples',
+  'strict',
+])
+
+/** The `type` tags of the other tools of the SDK's `ToolUnion` (server and client tools). */
+const TOOL_TYPES = [
+  'bash_20250124',
+  'code_execution_20250522',
+  'code_execution_20250825',
+  'code_execution_20260120',
+  'code_execution_20260521',
+  'browser_toolset_20260801',
+  'memory_20250818',
+  'computer_toolset_20260801',
+  'text_editor_20250124',
+  'text_editor_20250429',
+  'text_editor_20250728',
+  'web_search_20250305',
+  'web_fetch_20250910',
+  'web_search_20260209',
+  'web_fetch_20260209',
+  'web_fetch_20260309',
+  'web_search_20260318',
+  'web_fetch_20260318',
+  'tool_search_tool_bm25_20251119',
+  'tool_search_tool_bm25',
+  'tool_search_tool_regex_20251119',
+  'tool_search_tool_regex',
+]
+
+/** `tools`: a list of tool definitions, custom ones checked in depth. */
+function validateTools(tools: unknown): string | undefined {
+  if (!Array.isArray(tools)) return 'tools: Input should be a valid list'
+  const names = new Set<string>()
+  for (const [i, tool] of tools.entries()) {
+    if (!isObject(tool)) return `tools.${i}: Input should be a valid dictionary`
+    const custom = tool.type === undefined || tool.type === null || tool.type === 'custom'
+    if (!custom && (typeof tool.type !== 'string' || !TOOL_TYPES.includes(tool.type))) {
+      // Pydantic's message for a tag that selects no member of the tool union.
+      const expected = ['custom', ...TOOL_TYPES].map((type) => `'${type}'`).join(', ')
+      return `tools.${i}: Input tag '${String(tool.type)}' found using 'type' does not match any of the expected tags: ${expected}`
+    }
+    // Pydantic names the member of the tool union that failed: `custom` for custom tools.
+    const at = custom ? `tools.${i}.custom` : `tools.${i}.${String(tool.type)}`
+    if (custom) {
+      for (const key of Object.keys(tool)) {
+        if (!CUSTOM_TOOL_FIELDS.has(key)) return `${at}.${key}: Extra inputs are not permitted`
+      }
+    }
+    if ('name' in tool || custom) {
+      if (!('name' in tool)) return `${at}.name: Field required`
+      if (typeof tool.name !== 'string') return `${at}.name: Input should be a valid string`
+      if (custom && !/^[a-zA-Z0-9_-]{1,128}$/.test(tool.name)) {
+        return `${at}.name: String should match pattern '^[a-zA-Z0-9_-]{1,128}$'`
+      }
+      if (names.has(tool.name)) return 'tools: Tool names must be unique.'
+      names.add(tool.name)
+    }
+    if (!custom) continue
+    if ('description' in tool && typeof tool.description !== 'string') {
+      return `${at}.description: Input should be a valid string`
+    }
+    if (!('input_schema' in tool)) return `${at}.input_schema: Field required`
+    const schema = tool.input_schema
+    if (!isObject(schema)) return `${at}.input_schema: Input should be a valid dictionary`
+    if (!('type' in schema)) return `${at}.input_schema.type: Field required`
+    if (schema.type !== 'object') return `${at}.input_schema.type: Input should be 'object'`
+    if ('properties' in schema && schema.properties !== null && !isObject(schema.properties)) {
+      return `${at}.input_schema: JSON schema is invalid. It must match JSON Schema draft 2020-12 (https://json-schema.org/draft/2020-12). Learn more about tool use at https://docs.claude.com/en/docs/tool-use.`
+    }
+    if ('required' in schema && schema.required !== null) {
+      const required = schema.required
+      if (!Array.isArray(required) || !required.every((name) => typeof name === 'string')) {
+        return `${at}.input_schema.required: Input should be a valid list`
+      }
+    }
+  }
+  return undefined
+}
+
+const TOOL_CHOICE_TYPES = ['auto', 'any', 'tool', 'none']
+
+/** `tool_choice`: `{type: 'auto'|'any'|'tool'|'none'}`, a named tool being declared. */
+function validateToolChoice(choice: unknown, tools: unknown[]): string | undefined {
+  if (!isObject(choice)) return 'tool_choice: Input should be a valid dictionary'
+  if (!('type' in choice)) return "tool_choice: Unable to extract tag using discriminator 'type'"
+  if (typeof choice.type !== 'string' || !TOOL_CHOICE_TYPES.includes(choice.type)) {
+    return `tool_choice: Input tag '${String(choice.type)}' found using 'type' does not match any of the expected tags: 'auto', 'any', 'tool', 'none'`
+  }
+  const at = `tool_choice.${choice.type}`
+  const allowed =
+    choice.type === 'none'
+      ? ['type']
+      : choice.type === 'tool'
+        ? ['type', 'name', 'disable_parallel_tool_use']
+        : ['type', 'disable_parallel_tool_use']
+  for (const key of Object.keys(choice)) {
+    if (!allowed.includes(key)) return `${at}.${key}: Extra inputs are not permitted`
+  }
+  if ('disable_parallel_tool_use' in choice && typeof choice.disable_parallel_tool_use !== 'boolean') {
+    return `${at}.disable_parallel_tool_use: Input should be a valid boolean`
+  }
+  if (choice.type === 'tool') {
+    if (!('name' in choice)) return `${at}.name: Field required`
+    if (typeof choice.name !== 'string') return `${at}.name: Input should be a valid string`
+    const declared = tools.some((tool) => isObject(tool) && tool.name === choice.name)
+    // The wording of these two is the fake's: no real sample was at hand.
+    if (!declared) return `tool_choice: Tool '${choice.name}' not found in tools`
+  }
+  if (choice.type === 'any' && tools.length === 0) return "tool_choice: tool_choice.type 'any' requires tools"
+  return undefined
+}
+
+/** The content blocks of a message, or none when its content is a string. */
+function blocksOf(message: Record<string, unknown>): Array<Record<string, unknown>> {
+  return Array.isArray(message.content) ? message.content.filter(isObject) : []
+}
+
+/**
+ * Every `tool_use` of an assistant message must be answered by a
+ * `tool_result` in the next message, and every `tool_result` must answer a
+ * `tool_use` of the previous message, with the real API's messages.
+ */
+function validateToolPairing(messages: Array<Record<string, unknown>>): string | undefined {
+  for (const [i, message] of messages.entries()) {
+    const blocks = blocksOf(message)
+    for (const [j, block] of blocks.entries()) {
+      if (block.type !== 'tool_use') continue
+      const at = `messages.${i}.content.${j}.tool_use`
+      for (const field of ['id', 'name', 'input']) {
+        if (!(field in block)) return `${at}.${field}: Field required`
+      }
+      if (typeof block.id !== 'string') return `${at}.id: Input should be a valid string`
+      if (typeof block.name !== 'string') return `${at}.name: Input should be a valid string`
+    }
+    if (message.role === 'assistant' && i + 1 < messages.length) {
+      const used = blocks.filter((b) => b.type === 'tool_use').map((b) => String(b.id))
+      const results = blocksOf(messages[i + 1]).filter((b) => b.type === 'tool_result')
+      const answered = new Set(results.map((b) => b.tool_use_id))
+      const missing = used.filter((id) => !answered.has(id))
+      if (missing.length > 0) {
+        return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`
+      }
+    }
+    const previous = i > 0 && messages[i - 1].role === 'assistant' ? blocksOf(messages[i - 1]) : []
+    const usedBefore = new Set(previous.filter((b) => b.type === 'tool_use').map((b) => b.id))
+    for (const [j, block] of blocks.entries()) {
+      if (block.type !== 'tool_result') continue
+      if (typeof block.tool_use_id !== 'string') {
+        return `messages.${i}.content.${j}.tool_result.tool_use_id: Field required`
+      }
+      if (!usedBefore.has(block.tool_use_id)) {
+        return `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${block.tool_use_id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`
+      }
+    }
+  }
   return undefined
 }
 
@@ -383,19 +678,27 @@ function isEmptyContent(content: unknown): boolean {
   return content === '' || (Array.isArray(content) && content.length === 0)
 }
 
-/** Every prompt text of the request (system included), for the input token estimate. */
+/**
+ * Every prompt text of the request (system included), for the input token
+ * estimate: text blocks, tool results' text, earlier tool calls' inputs
+ * (as JSON) and the tool definitions (as JSON).
+ */
 function promptText(request: MessagesRequest): string {
   const texts: string[] = []
   const collect = (content: unknown) => {
     if (typeof content === 'string') texts.push(content)
     else if (Array.isArray(content)) {
       for (const block of content) {
-        if (isObject(block) && typeof block.text === 'string') texts.push(block.text)
+        if (!isObject(block)) continue
+        if (typeof block.text === 'string') texts.push(block.text)
+        else if (block.type === 'tool_use') texts.push(JSON.stringify(block.input ?? {}))
+        else if (block.type === 'tool_result') collect(block.content)
       }
     }
   }
   collect(request.system)
   for (const message of request.messages) collect(message.content)
+  if (request.tools && request.tools.length > 0) texts.push(JSON.stringify(request.tools))
   return texts.join('\n')
 }
 

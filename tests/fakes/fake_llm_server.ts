@@ -8,7 +8,7 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
-import { textScript, type LlmScript, type ScriptedHttpError } from './llm_script.js'
+import { splitToolInput, textScript, type LlmScript, type ScriptedHttpError } from './llm_script.js'
 
 /**
  * What the fake saw of one HTTP request, for assertions on what the code
@@ -278,12 +278,125 @@ export function limitChunks(script: LlmScript, maxTokens: number | undefined) {
   return { chunks: script.chunks.slice(0, maxTokens), truncated: true }
 }
 
+/** A scripted tool call as it will be played, after the token limit. */
+export interface PlannedToolCall {
+  id: string
+  name: string
+  input: Record<string, unknown>
+  /** The argument deltas sent; joined, the JSON arguments (or their start, when cut). */
+  pieces: string[]
+  /** False when the token limit cut the arguments short. */
+  complete: boolean
+}
+
+/** What a script will emit under the request's token limit. */
+export interface PlannedOutput {
+  chunks: string[]
+  toolCalls: PlannedToolCall[]
+  /** Deltas emitted: text chunks plus tool-call argument pieces (the default output tokens). */
+  deltas: number
+  truncated: boolean
+}
+
+/**
+ * Applies the request's token limit to text and tool calls alike: the fake
+ * counts one token per delta, text chunks first, then each call's argument
+ * pieces, so a limit of N keeps the first N deltas. A tool call of which no
+ * piece fits is not made at all; one cut inside its arguments is sent
+ * incomplete (its JSON does not parse), as the real services do.
+ */
+export function planOutput(
+  script: LlmScript,
+  maxTokens: number | undefined,
+  newToolCallId: () => string
+): PlannedOutput {
+  const { chunks, truncated: textCut } = limitChunks(script, maxTokens)
+  let budget = maxTokens === undefined ? Number.POSITIVE_INFINITY : maxTokens - chunks.length
+  let truncated = textCut
+  const toolCalls: PlannedToolCall[] = []
+  for (const call of textCut ? [] : (script.toolCalls ?? [])) {
+    const all = splitToolInput(call.input, script.toolInputChunkSize)
+    const pieces = all.slice(0, Math.max(0, Math.min(all.length, budget)))
+    budget -= pieces.length
+    if (pieces.length < all.length) truncated = true
+    if (pieces.length === 0) break
+    toolCalls.push({
+      id: call.id ?? newToolCallId(),
+      name: call.name,
+      input: call.input,
+      pieces,
+      complete: pieces.length === all.length,
+    })
+    if (truncated) break
+  }
+  const deltas = chunks.length + toolCalls.reduce((sum, call) => sum + call.pieces.length, 0)
+  return { chunks, toolCalls, deltas, truncated }
+}
+
+/**
+ * What the request lets the model do with tools, in provider-neutral terms,
+ * for checking that a script's tool calls could really happen.
+ */
+export interface ToolPolicy {
+  /** Names of the tools the script may call (declared, and of a kind the fake plays). */
+  callable: Set<string>
+  /** Every declared name, for the error message. */
+  declared: string[]
+  /** Declared tools the fake does not play calls of, with the reason (e.g. server tools). */
+  notPlayable?: Map<string, string>
+  /** `none`: no call allowed; `required`: at least one; `named`: only `named`. */
+  mode: 'auto' | 'none' | 'required' | 'named'
+  named?: string
+  /** False when the request allows one call at most. */
+  parallel: boolean
+}
+
+/**
+ * Why a script's tool calls could not be the real model's answer to this
+ * request (a misconfigured test), or undefined when they could.
+ */
+export function toolScriptProblem(script: LlmScript, policy: ToolPolicy): string | undefined {
+  const size = script.toolInputChunkSize
+  if (size !== undefined && (!Number.isInteger(size) || size < 1)) {
+    return `toolInputChunkSize must be a positive integer, got ${size}`
+  }
+  const calls = script.toolCalls ?? []
+  for (const [i, call] of calls.entries()) {
+    if (!isObject(call) || typeof call.name !== 'string') return `toolCalls[${i}].name must be a string`
+    if (!isObject(call.input)) return `toolCalls[${i}].input must be a plain object (the tool's JSON arguments)`
+    if (call.id !== undefined && (typeof call.id !== 'string' || call.id === '')) {
+      return `toolCalls[${i}].id must be a non-empty string`
+    }
+    const reason = policy.notPlayable?.get(call.name)
+    if (reason) return `the script calls tool '${call.name}', ${reason}`
+    if (!policy.callable.has(call.name)) {
+      const declared = policy.declared.length > 0 ? policy.declared.map((n) => `'${n}'`).join(', ') : 'none'
+      return `the script calls tool '${call.name}', which the request did not declare (declared tools: ${declared})`
+    }
+  }
+  if (policy.mode === 'none' && calls.length > 0) {
+    return `the script makes ${calls.length} tool call(s) but the request's tool_choice forbids tool calls`
+  }
+  if ((policy.mode === 'required' || policy.mode === 'named') && calls.length === 0) {
+    return "the request's tool_choice forces a tool call but the script makes none"
+  }
+  if (policy.mode === 'named') {
+    const other = calls.find((call) => call.name !== policy.named)
+    if (other) return `the request's tool_choice forces tool '${policy.named}' but the script calls '${other.name}'`
+  }
+  if (!policy.parallel && calls.length > 1) {
+    return `the script makes ${calls.length} tool calls but the request disabled parallel tool calls`
+  }
+  return undefined
+}
+
 /**
  * How long a non-streaming answer takes: the same pauses its stream would
- * have, so timeouts behave alike in both modes.
+ * have, so timeouts behave alike in both modes. `deltas` counts text chunks
+ * and tool-call argument pieces alike.
  */
-export function generationTime(script: LlmScript, chunks: number): number {
-  return (script.firstTokenDelayMs ?? 0) + (script.delayMs ?? 0) * Math.max(0, chunks - 1)
+export function generationTime(script: LlmScript, deltas: number): number {
+  return (script.firstTokenDelayMs ?? 0) + (script.delayMs ?? 0) * Math.max(0, deltas - 1)
 }
 
 /** Random base62 characters, the alphabet of both providers' ids. */

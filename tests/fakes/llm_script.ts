@@ -27,34 +27,73 @@ export interface ScriptedHttpError {
  * `overloaded_error`), OpenAI with a `data: {"error": {...}}` line.
  */
 export interface ScriptedStreamError {
-  /** Number of text deltas sent before the error event. */
+  /** Number of deltas (text, then tool-call arguments) sent before the error event. */
   afterChunks: number
   type: string
   message: string
 }
 
+/**
+ * A native tool call ("function calling") the model makes, played after the
+ * text chunks. `name` must be a tool the request declared (Anthropic: a
+ * custom or client tool of `tools`; OpenAI: a `type: 'function'` tool),
+ * and the request's `tool_choice` / parallel setting must allow the call:
+ * otherwise the fake answers 400 `invalid_request_error` with a message
+ * starting `FakeAnthropicServer: misconfigured test:` (or
+ * `FakeOpenAIServer: …`), since the real model could not have made it.
+ */
+export interface ScriptedToolCall {
+  name: string
+  /** The arguments; sent as `JSON.stringify(input)`, split into deltas. */
+  input: Record<string, unknown>
+  /** Default: a fresh `toolu_01…` (Anthropic) or `call_…` (OpenAI) id. */
+  id?: string
+}
+
 export interface LlmScript {
   /** Text deltas, in order; joined they are the whole answer. */
   chunks: string[]
+  /**
+   * Tool calls made after the text, in order (see `ScriptedToolCall`).
+   * Each call's JSON arguments stream as several deltas, see
+   * `toolInputChunkSize`.
+   */
+  toolCalls?: ScriptedToolCall[]
+  /**
+   * Characters (code points) per argument delta of a tool call. Default:
+   * each call's JSON is split into 3 deltas (fewer when shorter than 3
+   * characters), so that clients must accumulate.
+   */
+  toolInputChunkSize?: number
   /** Default: estimated from the request's prompt text, see `estimateTokens`. */
   inputTokens?: number
-  /** Default: one token per chunk emitted. */
+  /**
+   * Default: one token per delta emitted, i.e. text chunks plus tool-call
+   * argument deltas (Anthropic's leading empty `partial_json: ""` delta does
+   * not count: it carries nothing).
+   */
   outputTokens?: number
   /**
-   * Anthropic `stop_reason` (default `end_turn`) or OpenAI `finish_reason`
-   * (default `stop`). Replaced by `max_tokens` / `length` when the request's
-   * token limit cuts the chunks short, as the real services do.
+   * Anthropic `stop_reason` or OpenAI `finish_reason`. Default: `end_turn` /
+   * `stop`; with tool calls, `tool_use` / `tool_calls` (OpenAI: `stop` when
+   * the request forced one named function with `tool_choice`, as the real
+   * API answers). Replaced by `max_tokens` / `length` when the request's
+   * token limit cuts the output short, as the real services do.
    */
   stopReason?: string
   /** Answer an HTTP error instead of a completion (after `firstTokenDelayMs`). */
   failBeforeFirstToken?: ScriptedHttpError
   /**
-   * Destroy the TCP connection after that many text deltas, without ending
-   * the chunked body: the stream dies mid-way, as on a network cut. For a
-   * non-streaming request the connection is destroyed before any answer.
+   * Destroy the TCP connection after that many deltas (text chunks, then
+   * tool-call argument deltas), without ending the chunked body: the stream
+   * dies mid-way, as on a network cut. For a non-streaming request the
+   * connection is destroyed before any answer.
    */
   failAfterChunks?: number
-  /** Report an in-stream error event after some deltas, then end the response. */
+  /**
+   * Report an in-stream error event after some deltas (counted as for
+   * `failAfterChunks`), then end the response.
+   */
   streamError?: ScriptedStreamError
   /** Pause between two deltas. */
   delayMs?: number
@@ -90,10 +129,38 @@ export function splitIntoChunks(text: string): string[] {
  * - outputTokens = number of chunks emitted (one "token" per word);
  * - inputTokens = estimated by the server from the request it answers:
  *   ceil(characters of every prompt text, system included, / 4), at least 1
- *   (the usual ~4 characters per token rule of thumb).
+ *   (the usual ~4 characters per token rule of thumb). With tools, the
+ *   prompt text also holds the tool definitions (`JSON.stringify(tools)`),
+ *   the inputs of earlier tool calls (as JSON) and the tool results' text,
+ *   as the real services bill them too.
  */
 export function textScript(text: string, opts: ScriptOptions = {}): LlmScript {
   return { ...opts, chunks: splitIntoChunks(text) }
+}
+
+/**
+ * A script that writes `text` (may be empty) word by word, then makes the
+ * given tool calls. Default output tokens: text chunks + argument deltas.
+ */
+export function toolCallScript(
+  text: string,
+  toolCalls: ScriptedToolCall[],
+  opts: Omit<ScriptOptions, 'toolCalls'> = {}
+): LlmScript {
+  return { ...opts, chunks: text === '' ? [] : splitIntoChunks(text), toolCalls }
+}
+
+/**
+ * The argument deltas of one tool call: `JSON.stringify(input)` cut into
+ * pieces of `chunkSize` code points (never inside a surrogate pair); by
+ * default 3 pieces. Joined, they are the JSON text exactly.
+ */
+export function splitToolInput(input: Record<string, unknown>, chunkSize?: number): string[] {
+  const chars = Array.from(JSON.stringify(input))
+  const size = chunkSize ?? Math.max(1, Math.ceil(chars.length / 3))
+  const pieces: string[] = []
+  for (let i = 0; i < chars.length; i += size) pieces.push(chars.slice(i, i + size).join(''))
+  return pieces
 }
 
 /** The ~4 characters per token rule, used when a script gives no inputTokens. */

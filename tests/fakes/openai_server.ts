@@ -6,16 +6,25 @@ import {
   generationTime,
   headerValue,
   isObject,
-  limitChunks,
+  planOutput,
   randomId,
   retryHeaders,
+  toolScriptProblem,
   type FakeLlmServerOptions,
+  type PlannedToolCall,
+  type ToolPolicy,
 } from './fake_llm_server.js'
 import { estimateTokens, type LlmScript } from './llm_script.js'
 
 export type { RecordedRequest, FakeLlmServerOptions } from './fake_llm_server.js'
-export { textScript, splitIntoChunks, estimateTokens } from './llm_script.js'
-export type { LlmScript, ScriptOptions, ScriptedHttpError, ScriptedStreamError } from './llm_script.js'
+export { textScript, toolCallScript, splitIntoChunks, splitToolInput, estimateTokens } from './llm_script.js'
+export type {
+  LlmScript,
+  ScriptOptions,
+  ScriptedHttpError,
+  ScriptedStreamError,
+  ScriptedToolCall,
+} from './llm_script.js'
 
 /**
  * Chat models of the installed SDK's `ChatModel` type (openai 6.49.0) the
@@ -169,6 +178,13 @@ export class FakeOpenAIServer extends FakeLlmServer {
         retryHeaders(failure)
       )
     }
+    const misconfigured = toolScriptProblem(script, toolPolicy(request))
+    if (misconfigured) {
+      return sendError(exchange, 400, {
+        message: `FakeOpenAIServer: misconfigured test: ${misconfigured}`,
+        type: 'invalid_request_error',
+      })
+    }
 
     const turn = planTurn(script, request)
     if (request.stream === true) return streamTurn(exchange, script, turn, request.stream_options ?? {})
@@ -184,6 +200,9 @@ interface ChatRequest {
   stream_options?: { include_usage?: boolean; include_obfuscation?: boolean } | null
   max_tokens?: number | null
   max_completion_tokens?: number | null
+  tools?: Array<Record<string, any>> | null
+  tool_choice?: string | Record<string, any> | null
+  parallel_tool_calls?: boolean | null
 }
 
 /** What one scripted completion will produce. */
@@ -193,6 +212,9 @@ interface Turn {
   model: string
   systemFingerprint: string
   chunks: string[]
+  toolCalls: PlannedToolCall[]
+  /** Deltas played (text chunks + tool argument pieces), for the timing of non-streaming answers. */
+  deltas: number
   promptTokens: number
   completionTokens: number
   finishReason: string
@@ -200,18 +222,76 @@ interface Turn {
 
 function planTurn(script: LlmScript, request: ChatRequest): Turn {
   const limit = request.max_completion_tokens ?? request.max_tokens ?? undefined
-  const { chunks, truncated } = limitChunks(script, limit)
-  const completionTokens = script.outputTokens ?? chunks.length
+  const output = planOutput(script, limit, () => `call_${randomId(24)}`)
+  const completionTokens = script.outputTokens ?? output.deltas
+  // The real API ends a call forced by a named tool_choice with `stop`, one
+  // made under `auto` / `required` with `tool_calls`.
+  const forcedByName = isObject(request.tool_choice) && request.tool_choice.type === 'function'
+  const toolFinish = forcedByName ? 'stop' : 'tool_calls'
   return {
     id: `chatcmpl-${randomId(29)}`,
     created: Math.floor(Date.now() / 1000),
     model: request.model,
     systemFingerprint: `fp_${randomBytes(5).toString('hex')}`,
-    chunks,
+    chunks: output.chunks,
+    toolCalls: output.toolCalls,
+    deltas: output.deltas,
     promptTokens: script.inputTokens ?? estimateTokens(promptText(request)),
-    completionTokens: truncated && limit !== undefined ? Math.min(completionTokens, limit) : completionTokens,
-    finishReason: truncated ? 'length' : (script.stopReason ?? 'stop'),
+    completionTokens: output.truncated && limit !== undefined ? Math.min(completionTokens, limit) : completionTokens,
+    finishReason: output.truncated
+      ? 'length'
+      : (script.stopReason ?? (output.toolCalls.length > 0 ? toolFinish : 'stop')),
   }
+}
+
+/** What the request's `tools`, `tool_choice` and `parallel_tool_calls` let a script do. */
+function toolPolicy(request: ChatRequest): ToolPolicy {
+  const declared: string[] = []
+  const callable = new Set<string>()
+  const notPlayable = new Map<string, string>()
+  for (const tool of request.tools ?? []) {
+    if (tool.type === 'function') {
+      declared.push(tool.function.name)
+      callable.add(tool.function.name)
+    } else if (tool.type === 'custom') {
+      declared.push(tool.custom.name)
+      notPlayable.set(tool.custom.name, 'a custom tool: the fake plays function tool calls only')
+    }
+  }
+  // Validated already: its shape is the SDK's ChatCompletionToolChoiceOption.
+  const choice = request.tool_choice as string | Record<string, any> | null | undefined
+  const policy: ToolPolicy = {
+    declared,
+    callable,
+    notPlayable,
+    mode: 'auto',
+    parallel: request.parallel_tool_calls !== false,
+  }
+  if (choice === 'none' || choice === 'required') policy.mode = choice
+  else if (!choice || typeof choice === 'string') policy.mode = 'auto'
+  else if (choice.type === 'function' || choice.type === 'custom') {
+    policy.mode = 'named'
+    policy.named = choice.type === 'function' ? choice.function.name : choice.custom.name
+  } else if (choice.type === 'allowed_tools') {
+    const allowed = new Set(
+      (choice.allowed_tools.tools as unknown[]).map((tool) =>
+        isObject(tool) && isObject(tool.function) ? tool.function.name : isObject(tool) ? tool.name : undefined
+      )
+    )
+    for (const name of [...callable]) {
+      if (!allowed.has(name)) {
+        callable.delete(name)
+        notPlayable.set(name, "which the request's tool_choice.allowed_tools does not allow")
+      }
+    }
+    if (choice.allowed_tools.mode === 'required') policy.mode = 'required'
+  }
+  return policy
+}
+
+/** A `tool_calls` entry of a message or a first delta: id, type, name and arguments. */
+function toolCallEntry(call: PlannedToolCall, args: string) {
+  return { id: call.id, type: 'function', function: { name: call.name, arguments: args } }
 }
 
 function usageOf(turn: Turn) {
@@ -231,7 +311,7 @@ function usageOf(turn: Turn) {
 
 /** The non-streaming answer: one chat.completion object with its usage. */
 async function answerTurn(exchange: Exchange, script: LlmScript, turn: Turn): Promise<void> {
-  await exchange.sleep(generationTime(script, turn.chunks.length))
+  await exchange.sleep(generationTime(script, turn.deltas))
   if (script.failAfterChunks !== undefined) return exchange.cut()
   if (script.streamError) {
     const { type, message } = script.streamError
@@ -247,7 +327,17 @@ async function answerTurn(exchange: Exchange, script: LlmScript, turn: Turn): Pr
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: turn.chunks.join(''), refusal: null, annotations: [] },
+          message: {
+            role: 'assistant',
+            // null when the answer is made of tool calls only, as the real API answers.
+            content: turn.chunks.length === 0 && turn.toolCalls.length > 0 ? null : turn.chunks.join(''),
+            refusal: null,
+            annotations: [],
+            // A call cut by the token limit keeps its partial (unparseable) arguments.
+            ...(turn.toolCalls.length > 0
+              ? { tool_calls: turn.toolCalls.map((call) => toolCallEntry(call, call.pieces.join(''))) }
+              : {}),
+          },
           logprobs: null,
           finish_reason: turn.finishReason,
         },
@@ -262,10 +352,14 @@ async function answerTurn(exchange: Exchange, script: LlmScript, turn: Turn): Pr
 
 /**
  * The streaming answer: `data: {chat.completion.chunk}` lines (no `event:`
- * field), a first chunk carrying the role, one per text delta, one with the
+ * field), a first chunk carrying the role, one per text delta; then for each
+ * tool call a chunk opening it (`tool_calls: [{index, id, type: 'function',
+ * function: {name, arguments: ''}}]`) and one per argument piece
+ * (`tool_calls: [{index, function: {arguments}}]`); one with the
  * finish_reason and an empty delta; with `include_usage` every chunk has
  * `usage: null` and a last chunk has `choices: []` and the usage; then
- * `data: [DONE]`.
+ * `data: [DONE]`. An answer made of tool calls only opens its first call in
+ * the role chunk, whose `content` is then null, as the real API does.
  */
 async function streamTurn(
   exchange: Exchange,
@@ -297,16 +391,38 @@ async function streamTurn(
     finish_reason: finishReason,
   })
 
+  const openCall = (k: number) => ({ index: k, ...toolCallEntry(turn.toolCalls[k], '') })
+  const toolsOnly = turn.chunks.length === 0 && turn.toolCalls.length > 0
+
   exchange.startEventStream(baseHeaders())
   await exchange.sleep(script.firstTokenDelayMs)
-  await send([choice({ role: 'assistant', content: '', refusal: null })])
+  await send([
+    choice(
+      toolsOnly
+        ? { role: 'assistant', content: null, tool_calls: [openCall(0)], refusal: null }
+        : { role: 'assistant', content: '', refusal: null }
+    ),
+  ])
 
-  for (let i = 0; i < turn.chunks.length; i++) {
-    if (await stopsHere(exchange, script, i)) return
-    if (i > 0) await exchange.sleep(script.delayMs)
-    await send([choice({ content: turn.chunks[i] })])
+  // Deltas sent so far (text chunks and argument pieces), as the script's failures count them.
+  let sent = 0
+  const sendDelta = async (delta: Record<string, unknown>): Promise<boolean> => {
+    if (await stopsHere(exchange, script, sent)) return false
+    if (sent > 0) await exchange.sleep(script.delayMs)
+    await send([choice(delta)])
+    sent++
+    return true
   }
-  if (await stopsHere(exchange, script, turn.chunks.length)) return
+  for (const content of turn.chunks) {
+    if (!(await sendDelta({ content }))) return
+  }
+  for (const [k, call] of turn.toolCalls.entries()) {
+    if (k > 0 || !toolsOnly) await send([choice({ tool_calls: [openCall(k)] })])
+    for (const piece of call.pieces) {
+      if (!(await sendDelta({ tool_calls: [{ index: k, function: { arguments: piece } }] }))) return
+    }
+  }
+  if (await stopsHere(exchange, script, sent)) return
 
   await send([choice({}, turn.finishReason)])
   if (includeUsage) await send([], usageOf(turn))
@@ -377,6 +493,10 @@ function validateBody(body: unknown): Omit<OpenAIErrorBody, 'type'> | undefined 
         code: 'invalid_value',
       }
     }
+    if (message.role === 'assistant' && 'tool_calls' in message && message.tool_calls !== null) {
+      const problem = validateMessageToolCalls(message.tool_calls, `${at}.tool_calls`)
+      if (problem) return problem
+    }
     const hasToolCall = 'tool_calls' in message || 'function_call' in message
     if (message.content === undefined || message.content === null) {
       if (message.role === 'assistant' && hasToolCall) continue
@@ -395,6 +515,25 @@ function validateBody(body: unknown): Omit<OpenAIErrorBody, 'type'> | undefined 
       }
     }
     if (message.role === 'tool' && typeof message.tool_call_id !== 'string') return missing(`${at}.tool_call_id`)
+  }
+  const pairing = validateToolPairing(messages as Array<Record<string, unknown>>)
+  if (pairing) return pairing
+
+  const tools = body.tools === null ? undefined : body.tools
+  if (tools !== undefined) {
+    const problem = validateTools(tools)
+    if (problem) return problem
+  }
+  if (body.tool_choice !== undefined && body.tool_choice !== null) {
+    if (tools === undefined) return onlyWithTools('tool_choice')
+    const problem = validateToolChoice(body.tool_choice, tools as Array<Record<string, any>>)
+    if (problem) return problem
+  }
+  if (body.parallel_tool_calls !== undefined && body.parallel_tool_calls !== null) {
+    if (typeof body.parallel_tool_calls !== 'boolean') {
+      return wrongType('parallel_tool_calls', 'a boolean', body.parallel_tool_calls)
+    }
+    if (tools === undefined) return onlyWithTools('parallel_tool_calls')
   }
 
   if ('stream' in body && body.stream !== null && typeof body.stream !== 'boolean') {
@@ -434,6 +573,207 @@ function validateBody(body: unknown): Omit<OpenAIErrorBody, 'type'> | undefined 
   return undefined
 }
 
+/** Function names: the pattern and length the real API enforces. */
+const FUNCTION_NAME = /^[a-zA-Z0-9_-]+$/
+const FUNCTION_NAME_MAX = 64
+
+/** `tools`: function tools checked in depth, custom tools for their name. */
+function validateTools(tools: unknown): Omit<OpenAIErrorBody, 'type'> | undefined {
+  if (!Array.isArray(tools)) return wrongType('tools', 'an array of objects', tools)
+  if (tools.length === 0) {
+    return {
+      message: "Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      param: 'tools',
+      code: 'empty_array',
+    }
+  }
+  for (const [i, tool] of tools.entries()) {
+    const at = `tools[${i}]`
+    if (!isObject(tool)) return wrongType(at, 'an object', tool)
+    if (!('type' in tool)) return missing(`${at}.type`)
+    if (tool.type !== 'function' && tool.type !== 'custom') {
+      return {
+        message: `Invalid value: '${String(tool.type)}'. Supported values are: 'function' and 'custom'.`,
+        param: `${at}.type`,
+        code: 'invalid_value',
+      }
+    }
+    const kind = tool.type
+    const fn = tool[kind]
+    if (fn === undefined || fn === null) return missing(`${at}.${kind}`)
+    if (!isObject(fn)) return wrongType(`${at}.${kind}`, 'an object', fn)
+    const nameProblem = validateFunctionName(fn.name, `${at}.${kind}.name`)
+    if (nameProblem) return nameProblem
+    if ('description' in fn && fn.description !== null && typeof fn.description !== 'string') {
+      return wrongType(`${at}.${kind}.description`, 'a string', fn.description)
+    }
+    if (kind !== 'function') continue
+    if ('strict' in fn && fn.strict !== null && typeof fn.strict !== 'boolean') {
+      return wrongType(`${at}.function.strict`, 'a boolean', fn.strict)
+    }
+    if ('parameters' in fn && fn.parameters !== null && fn.parameters !== undefined) {
+      const parameters = fn.parameters
+      if (!isObject(parameters)) return wrongType(`${at}.function.parameters`, 'an object', parameters)
+      if ('type' in parameters && parameters.type !== 'object') {
+        return {
+          message: `Invalid schema for function '${fn.name}': schema must be a JSON Schema of 'type: "object"', got 'type: "${String(parameters.type)}"'.`,
+          param: `${at}.function.parameters`,
+          code: 'invalid_function_parameters',
+        }
+      }
+    }
+  }
+  return undefined
+}
+
+function validateFunctionName(name: unknown, param: string): Omit<OpenAIErrorBody, 'type'> | undefined {
+  if (name === undefined || name === null) return missing(param)
+  if (typeof name !== 'string') return wrongType(param, 'a string', name)
+  if (!FUNCTION_NAME.test(name)) {
+    return {
+      message: `Invalid '${param}': string does not match pattern. Expected a string that matches the pattern '${FUNCTION_NAME.source}'.`,
+      param,
+      code: 'invalid_value',
+    }
+  }
+  if (name.length > FUNCTION_NAME_MAX) {
+    return {
+      message: `Invalid '${param}': string too long. Expected a string with maximum length ${FUNCTION_NAME_MAX}, but got a string with length ${name.length} instead.`,
+      param,
+      code: 'string_above_max_length',
+    }
+  }
+  return undefined
+}
+
+/** `tool_choice`: a mode string, a named function/custom tool (declared), or `allowed_tools`. */
+function validateToolChoice(
+  choice: unknown,
+  tools: Array<Record<string, any>>
+): Omit<OpenAIErrorBody, 'type'> | undefined {
+  if (typeof choice === 'string') {
+    if (['none', 'auto', 'required'].includes(choice)) return undefined
+    return {
+      message: `Invalid value: '${choice}'. Supported values are: 'none', 'auto', and 'required'.`,
+      param: 'tool_choice',
+      code: 'invalid_value',
+    }
+  }
+  if (!isObject(choice)) return wrongType('tool_choice', "one of a string or an object", choice)
+  if (!('type' in choice)) return missing('tool_choice.type')
+  if (choice.type === 'function' || choice.type === 'custom') {
+    const kind = choice.type
+    const named = choice[kind]
+    if (named === undefined || named === null) return missing(`tool_choice.${kind}`)
+    if (!isObject(named)) return wrongType(`tool_choice.${kind}`, 'an object', named)
+    if (named.name === undefined || named.name === null) return missing(`tool_choice.${kind}.name`)
+    if (typeof named.name !== 'string') return wrongType(`tool_choice.${kind}.name`, 'a string', named.name)
+    const declared = tools.some((tool) => tool.type === kind && isObject(tool[kind]) && tool[kind].name === named.name)
+    // The wording is the fake's: no real sample was at hand.
+    if (!declared) {
+      return {
+        message: `Invalid value for 'tool_choice': ${kind} '${named.name}' is not one of the provided 'tools'.`,
+        param: 'tool_choice',
+        code: 'invalid_value',
+      }
+    }
+    return undefined
+  }
+  if (choice.type === 'allowed_tools') {
+    const allowed = choice.allowed_tools
+    if (allowed === undefined || allowed === null) return missing('tool_choice.allowed_tools')
+    if (!isObject(allowed)) return wrongType('tool_choice.allowed_tools', 'an object', allowed)
+    if (allowed.mode !== 'auto' && allowed.mode !== 'required') {
+      if (allowed.mode === undefined) return missing('tool_choice.allowed_tools.mode')
+      return {
+        message: `Invalid value: '${String(allowed.mode)}'. Supported values are: 'auto' and 'required'.`,
+        param: 'tool_choice.allowed_tools.mode',
+        code: 'invalid_value',
+      }
+    }
+    if (allowed.tools === undefined) return missing('tool_choice.allowed_tools.tools')
+    if (!Array.isArray(allowed.tools)) {
+      return wrongType('tool_choice.allowed_tools.tools', 'an array of objects', allowed.tools)
+    }
+    return undefined
+  }
+  return {
+    message: `Invalid value: '${String(choice.type)}'. Supported values are: 'function', 'custom', and 'allowed_tools'.`,
+    param: 'tool_choice.type',
+    code: 'invalid_value',
+  }
+}
+
+/** `tool_choice` or `parallel_tool_calls` sent without `tools`. */
+function onlyWithTools(param: string) {
+  return { message: `Invalid value for '${param}': '${param}' is only allowed when 'tools' are specified.`, param }
+}
+
+/** The `tool_calls` of an assistant message sent back: ids, names and string arguments. */
+function validateMessageToolCalls(calls: unknown, at: string): Omit<OpenAIErrorBody, 'type'> | undefined {
+  if (!Array.isArray(calls)) return wrongType(at, 'an array of objects', calls)
+  for (const [j, call] of calls.entries()) {
+    const callAt = `${at}[${j}]`
+    if (!isObject(call)) return wrongType(callAt, 'an object', call)
+    if (call.id === undefined) return missing(`${callAt}.id`)
+    if (typeof call.id !== 'string') return wrongType(`${callAt}.id`, 'a string', call.id)
+    if (!('type' in call)) return missing(`${callAt}.type`)
+    if (call.type !== 'function') continue // custom tool calls: not checked
+    if (call.function === undefined) return missing(`${callAt}.function`)
+    if (!isObject(call.function)) return wrongType(`${callAt}.function`, 'an object', call.function)
+    const nameProblem = validateFunctionName(call.function.name, `${callAt}.function.name`)
+    if (nameProblem) return nameProblem
+    const args = call.function.arguments
+    if (args === undefined) return missing(`${callAt}.function.arguments`)
+    if (typeof args !== 'string') return wrongType(`${callAt}.function.arguments`, 'a string', args)
+  }
+  return undefined
+}
+
+/**
+ * An assistant message's `tool_calls` must each be answered by a following
+ * `tool` message, and a `tool` message must answer a call of the assistant
+ * message before it, with the real API's messages (and its odd
+ * `messages.[i]` param).
+ */
+function validateToolPairing(messages: Array<Record<string, unknown>>): Omit<OpenAIErrorBody, 'type'> | undefined {
+  for (const [i, message] of messages.entries()) {
+    if (message.role === 'assistant' && Array.isArray(message.tool_calls) && message.tool_calls.length > 0) {
+      const answered = new Set<unknown>()
+      for (let k = i + 1; k < messages.length && messages[k].role === 'tool'; k++) {
+        answered.add(messages[k].tool_call_id)
+      }
+      const missingIds = (message.tool_calls as Array<Record<string, unknown>>)
+        .map((call) => call.id)
+        .filter((id) => !answered.has(id))
+      if (missingIds.length > 0) {
+        return {
+          message: `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${missingIds.join(', ')}`,
+          param: `messages.[${i}].role`,
+        }
+      }
+    }
+    if (message.role === 'tool') {
+      let k = i - 1
+      while (k >= 0 && messages[k].role === 'tool') k--
+      const calls = k >= 0 && messages[k].role === 'assistant' ? messages[k].tool_calls : undefined
+      if (!Array.isArray(calls) || calls.length === 0) {
+        return {
+          message: "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+          param: `messages.[${i}].role`,
+        }
+      }
+      if (!calls.some((call) => isObject(call) && call.id === message.tool_call_id)) {
+        return {
+          message: `Invalid parameter: 'tool_call_id' of '${String(message.tool_call_id)}' not found in 'tool_calls' of previous message.`,
+          param: `messages.[${i}].tool_call_id`,
+        }
+      }
+    }
+  }
+  return undefined
+}
+
 function missing(param: string) {
   return { message: `Missing required parameter: '${param}'.`, param, code: 'missing_required_parameter' }
 }
@@ -456,17 +796,29 @@ function jsonType(value: unknown): string {
   return 'an object'
 }
 
-/** Every prompt text of the request, for the prompt token estimate. */
+/**
+ * Every prompt text of the request, for the prompt token estimate: message
+ * texts (tool results included), earlier tool calls' arguments and the tool
+ * definitions (as JSON).
+ */
 function promptText(request: ChatRequest): string {
   const texts: string[] = []
-  for (const message of request.messages) {
+  for (const message of request.messages as Array<Record<string, unknown>>) {
     if (typeof message.content === 'string') texts.push(message.content)
     else if (Array.isArray(message.content)) {
       for (const part of message.content) {
         if (isObject(part) && typeof part.text === 'string') texts.push(part.text)
       }
     }
+    if (Array.isArray(message.tool_calls)) {
+      for (const call of message.tool_calls) {
+        if (isObject(call) && isObject(call.function) && typeof call.function.arguments === 'string') {
+          texts.push(call.function.arguments)
+        }
+      }
+    }
   }
+  if (request.tools && request.tools.length > 0) texts.push(JSON.stringify(request.tools))
   return texts.join('\n')
 }
 
