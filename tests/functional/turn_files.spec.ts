@@ -1,7 +1,7 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { apiAccount, readSse, useFakeProviders } from '#tests/helpers/ai'
-import { textScript } from '#tests/fakes/anthropic_server'
+import { textScript, toolCallScript } from '#tests/fakes/anthropic_server'
 
 const write = (path: string, content: string) => `<xb-write path="${path}">${content}</xb-write>`
 
@@ -111,5 +111,43 @@ test.group('AI turns that change files', (group) => {
     const events = await readSse(await account.call('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'x', provider: 'anthropic' }, 'text/event-stream'))
     const writing = events.filter((e) => e.event === 'writing').map((e) => e.data.files)
     assert.deepEqual(writing, [['a.txt'], [], ['b.txt'], []])
+  })
+})
+
+test.group('Native tool calls', (group) => {
+  const fakes = useFakeProviders(group, ['anthropic'])
+
+  test('Anthropic and OpenAI tool calls change files like the tagged text does', async ({ assert }) => {
+    const account = await apiAccount()
+    const url = `/api/v1/projects/${account.project.id}/messages`
+    fakes().anthropic.enqueue(
+      toolCallScript('Adding a waitlist and a note.', [
+        { name: 'xb_add_module', input: { id: 'waitlist', params: {} } },
+        { name: 'xb_write_file', input: { path: 'NOTES.md', content: '# Notes\n' } },
+      ])
+    )
+    const first = await account.json('POST', url, { content: 'add a waitlist', provider: 'anthropic' })
+    assert.equal(first.status, 201)
+    assert.exists(first.body.message.changes.version, JSON.stringify(first.body.message.changes))
+    const sent = fakes().anthropic.requests.at(-1)!.body as any
+    assert.includeMembers(sent.tools.map((t: any) => t.name), ['xb_add_module', 'xb_write_file', 'xb_edit_file'])
+
+    fakes().useChain('openai')
+    fakes().openai.enqueue(toolCallScript('', [{ name: 'xb_edit_file', input: { path: 'NOTES.md', search: '# Notes', replace: '# Project notes' } }]))
+    const second = await account.json('POST', url, { content: 'rename the notes title', provider: 'openai', model: 'gpt-4.1-mini' })
+    assert.exists(second.body.message.changes.version, JSON.stringify(second.body.message.changes))
+    const notes = await account.json('GET', `/api/v1/projects/${account.project.id}/files/NOTES.md`)
+    assert.equal(notes.body.content, '# Project notes\n')
+    const files = (await account.json('GET', `/api/v1/projects/${account.project.id}/files`)).body.files.map((f: any) => f.path)
+    assert.includeMembers(files, ['routes/waitlist.js', 'server.js', 'NOTES.md'])
+  })
+
+  test('a malformed tool call is reported and the turn applies nothing', async ({ assert }) => {
+    const account = await apiAccount()
+    fakes().anthropic.enqueue(toolCallScript('', [{ name: 'xb_write_file', input: { path: 'a.txt' } }, { name: 'xb_write_file', input: { path: 'b.txt', content: 'ok' } }]))
+    const { body } = await account.json('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'x', provider: 'anthropic' })
+    assert.isNull(body.message.changes.version)
+    assert.match(body.message.changes.problems.join('\n'), /needs a path and a content/)
+    assert.lengthOf((await account.json('GET', `/api/v1/projects/${account.project.id}/files`)).body.files, 0)
   })
 })
