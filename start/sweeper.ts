@@ -5,6 +5,9 @@
 import logger from '@adonisjs/core/services/logger'
 import TurnRecoveryService from '#services/turn_recovery_service'
 
+// Preloads are imported together: wait for the migrations to be applied.
+await import('#start/migrate')
+
 const recovery = new TurnRecoveryService()
 const run = () => recovery.sweep().catch((error) => logger.error({ err: error }, 'turn recovery sweep failed'))
 await run()
