@@ -28,7 +28,8 @@ test.group('First start on the embedded default', (group) => {
     assert.equal(ready.status, 'ok')
     assert.include(ready.checks.map((c: any) => c.name).join(), 'Database health check (sqlite)')
     assert.notInclude(ready.checks.map((c: any) => c.name).join(), 'Redis')
-    assert.includeMembers(readdirSync(dataDir), ['app.key', 'xbasis.sqlite3'])
+    assert.includeMembers(readdirSync(dataDir), ['app.key', 'xbasis.sqlite3', 'logs'])
+    assert.includeMembers(readdirSync(join(dataDir, 'logs')), ['xbasis.log'])
     assert.isTrue(existsSync(join(dataDir, 'xbasis.sqlite3')))
   })
 
