@@ -31,6 +31,8 @@ export type ChatRequest = {
 export type ChatEvent =
   | { type: 'text'; text: string }
   | { type: 'usage'; inputTokens: number; outputTokens: number }
+  /** The model started a tool call (its arguments are streaming): the answer has begun. */
+  | { type: 'tool_call_start'; name: string }
   /** A complete tool call (its arguments parsed; `input` is undefined when they were not valid JSON). */
   | { type: 'tool_call'; name: string; input: unknown }
   | { type: 'end'; stopReason: string }

@@ -165,6 +165,10 @@ export class PreparedTurn {
                 yield { type: 'writing', files }
               }
             }
+          } else if (event.type === 'tool_call_start') {
+            // Counts as the answer having started: no first-token timeout,
+            // and no fallback once the model is producing.
+            chunks += 1
           } else if (event.type === 'tool_call') {
             const op = toolCallToOp(event.name, event.input)
             if (typeof op === 'string') toolProblems.push(op)

@@ -56,6 +56,7 @@ export default definePlugin<AiProvider>({
               yield { type: 'text', text: event.delta.text }
             } else if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
               tools.set(event.index, { name: event.content_block.name, json: '' })
+              yield { type: 'tool_call_start', name: event.content_block.name }
             } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
               const tool = tools.get(event.index)
               if (tool) tool.json += event.delta.partial_json

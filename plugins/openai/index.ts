@@ -63,6 +63,7 @@ export default definePlugin<AiProvider>({
             if (choice?.delta?.content) yield { type: 'text', text: choice.delta.content }
             for (const call of choice?.delta?.tool_calls ?? []) {
               const tool = tools.get(call.index) ?? { name: '', args: '' }
+              if (call.function?.name && !tool.name) yield { type: 'tool_call_start', name: call.function.name }
               if (call.function?.name) tool.name = call.function.name
               if (call.function?.arguments) tool.args += call.function.arguments
               tools.set(call.index, tool)
