@@ -28,6 +28,7 @@ const ApiAiController = () => import('#controllers/api/ai_controller')
 const PluginSettingsController = () => import('#controllers/plugin_settings_controller')
 const ProjectFilesController = () => import('#controllers/project_files_controller')
 const ModulesController = () => import('#controllers/modules_controller')
+const DeploymentsController = () => import('#controllers/deployments_controller')
 
 /**
  * A project's files and versions: the same routes for the editor page
@@ -125,6 +126,12 @@ router
         projectFileRoutes()
         router.get('/ai/models', [ApiAiController, 'models'])
         router.get('/modules', [ModulesController, 'index'])
+        router.get('/projects/:id/deployments', [DeploymentsController, 'index'])
+        router.post('/projects/:id/deployments', [DeploymentsController, 'store'])
+        router.get('/deployments/:id', [DeploymentsController, 'show'])
+        router.get('/deployments/:id/logs', [DeploymentsController, 'logs'])
+        router.post('/deployments/:id/stop', [DeploymentsController, 'stop'])
+        router.post('/deployments/:id/rollback', [DeploymentsController, 'rollback'])
         router.get('/ai/usage', [ApiAiController, 'usage'])
       })
       .use(middleware.auth({ guards: ['api'] }))

@@ -9,6 +9,8 @@ import TurnRecoveryService from '#services/turn_recovery_service'
 await import('#start/migrate')
 
 const recovery = new TurnRecoveryService()
+const { default: DeployService } = await import('#services/deploy_service')
+await new DeployService().recoverAfterRestart().catch((error) => logger.error({ err: error }, 'deployment recovery failed'))
 const run = () => recovery.sweep().catch((error) => logger.error({ err: error }, 'turn recovery sweep failed'))
 await run()
 setInterval(run, 60_000).unref()

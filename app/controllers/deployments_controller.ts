@@ -1,0 +1,58 @@
+import type { HttpContext } from '@adonisjs/core/http'
+import { inject } from '@adonisjs/core'
+import Deployment from '#models/deployment'
+import ProjectService from '#services/project_service'
+import DeployService, { presentDeployment } from '#services/deploy_service'
+import ProjectPolicy from '#policies/project_policy'
+import { createDeploymentValidator } from '#validators/deploy'
+
+@inject()
+export default class DeploymentsController {
+  constructor(
+    private projects: ProjectService,
+    private deploys: DeployService
+  ) {}
+
+  async index({ auth, params }: HttpContext) {
+    const project = await this.projects.find(auth.getUserOrFail(), Number(params.id))
+    const deployments = await Deployment.query().where('project_id', project.id).orderBy('id', 'desc').limit(100)
+    return { deployments: deployments.map(presentDeployment) }
+  }
+
+  async store({ auth, params, request, response, bouncer }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const project = await this.projects.find(user, Number(params.id))
+    await bouncer.with(ProjectPolicy).authorize('edit', project)
+    const input = await request.validateUsing(createDeploymentValidator)
+    const deployment = await this.deploys.create(project, user, input)
+    return response.accepted({ deployment: presentDeployment(deployment) })
+  }
+
+  async show({ auth, params }: HttpContext) {
+    return { deployment: presentDeployment(await this.deploys.find(auth.getUserOrFail(), Number(params.id))) }
+  }
+
+  async logs({ auth, params, request }: HttpContext) {
+    const deployment = await this.deploys.find(auth.getUserOrFail(), Number(params.id))
+    return { status: deployment.status, logs: await this.deploys.logs(deployment, Number(request.input('after', 0)) || 0) }
+  }
+
+  async stop({ auth, params, bouncer }: HttpContext) {
+    const deployment = await this.deploys.find(auth.getUserOrFail(), Number(params.id))
+    const project = await this.projects.find(auth.getUserOrFail(), deployment.projectId)
+    await bouncer.with(ProjectPolicy).authorize('edit', project)
+    return { deployment: presentDeployment(await this.deploys.stop(deployment)) }
+  }
+
+  /**
+   * Deploys the version of an earlier deployment again, as a new deployment.
+   */
+  async rollback({ auth, params, response, bouncer }: HttpContext) {
+    const user = auth.getUserOrFail()
+    const earlier = await this.deploys.find(user, Number(params.id))
+    const project = await this.projects.find(user, earlier.projectId)
+    await bouncer.with(ProjectPolicy).authorize('edit', project)
+    const deployment = await this.deploys.create(project, user, { environment: earlier.environment, target: earlier.target, version: earlier.version })
+    return response.accepted({ deployment: presentDeployment(deployment) })
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The deploy-target contract: what a `deploy-target` plugin implements to
+ * turn a project version (its files, already on disk) into a running app
+ * at a URL.
+ *
+ *   const handle = await target.deploy(input, (line) => ...)   // resolves once the app is live
+ *   await target.status(handle)    // { state: 'live' | 'failed' | ..., reason? }
+ *   await target.logs(handle, { since })
+ *   await target.stop(handle)      // the app stops answering; its files stay
+ *   await target.destroy(handle)   // stops it and removes everything the target made for it
+ *
+ * Rules the platform relies on:
+ *
+ * - `deploy` resolves with a handle only when the app answers `GET /health`
+ *   at `handle.url`. When it cannot get there (the build fails, the app exits
+ *   at start, /health never answers in time) it rejects with a `DeployError`
+ *   whose message is meant for the user and quotes the app's last output; the
+ *   error carries the handle when the target made one, so `status`, `logs`
+ *   and `destroy` still work on it.
+ * - The handle is plain JSON (`data` included): the platform stores it and
+ *   may hand it back after a restart of its own, to a freshly built driver.
+ *   Every method must accept such a handle; `status` of a deployment the
+ *   target no longer knows answers `stopped` with a reason, never throws.
+ * - Build output (installing dependencies) and the app's stdout/stderr are
+ *   `LogLine`s: passed to the `log` callback as they happen, and kept for
+ *   `logs()`.
+ * - The app gets exactly the environment it is given (`input.env`) plus
+ *   `PORT`, `HOST` and `NODE_ENV`; never the platform's own variables.
+ * - The app listens on `PORT` and answers `GET /health` with a 2xx.
+ */
+
+export type DeployEnvironment = 'preview' | 'production'
+
+export type DeployInput = {
+  /** The platform's id of this deployment: letters, digits, `-` and `_`. */
+  deploymentId: string
+  /** The version's files, already on disk. The target never modifies them. */
+  appDir: string
+  /** Variables the app gets, in addition to PORT, HOST and NODE_ENV. */
+  env: Record<string, string>
+  environment: DeployEnvironment
+  limits?: {
+    /** Memory ceiling of the app's heap, in MB. */
+    memoryMb?: number
+    /** How long the app has to answer GET /health after it starts. */
+    startTimeoutMs?: number
+  }
+}
+
+export type DeployHandle = {
+  /** The target's id of the running app. */
+  id: string
+  /** Where the app answers. */
+  url: string
+  port?: number
+  /** Anything else the target needs later; JSON-serialisable, stored by the platform. */
+  data: Record<string, unknown>
+}
+
+export type DeployState = 'queued' | 'building' | 'deploying' | 'live' | 'failed' | 'stopped'
+
+export type DeployStatus = {
+  state: DeployState
+  /** Why it is in this state, for the user (always set for `failed`). */
+  reason?: string
+  /** How often the target restarted the app after a crash, when it supervises it. */
+  restarts?: number
+}
+
+export type LogLine = {
+  /** ISO 8601 timestamp. */
+  at: string
+  stream: 'build' | 'runtime'
+  text: string
+}
+
+export type LogOptions = {
+  /** Only lines strictly after this ISO timestamp. */
+  since?: string
+}
+
+export interface DeployTarget {
+  deploy(input: DeployInput, log: (line: LogLine) => void): Promise<DeployHandle>
+  status(handle: DeployHandle): Promise<DeployStatus>
+  logs(handle: DeployHandle, options?: LogOptions): Promise<LogLine[]>
+  stop(handle: DeployHandle): Promise<void>
+  destroy(handle: DeployHandle): Promise<void>
+}
+
+/**
+ * A deploy that failed, or a request the target cannot carry out. The
+ * message is shown to the user as it is.
+ */
+export class DeployError extends Error {
+  readonly handle?: DeployHandle
+
+  constructor(message: string, options: { handle?: DeployHandle; cause?: unknown } = {}) {
+    super(message, { cause: options.cause })
+    this.name = 'DeployError'
+    this.handle = options.handle
+  }
+}

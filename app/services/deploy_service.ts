@@ -1,0 +1,191 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+import logger from '@adonisjs/core/services/logger'
+import { errors as lucidErrors } from '@adonisjs/lucid'
+import deploy from '#deploy/deploy_manager'
+import { DeployError, type LogLine } from '#deploy/contract'
+import Deployment from '#models/deployment'
+import Project from '#models/project'
+import User from '#models/user'
+import { dbTime } from '#lib/db_time'
+import ProjectFilesService, { FileRequestError } from '#services/project_files_service'
+import { projectEnv } from '#services/module_operations'
+import { VersionNotFoundError } from '#workspace/errors'
+
+/** Deployments run one after another per project, two at a time overall. */
+const MAX_CONCURRENT = 2
+const waiting: (() => Promise<void>)[] = []
+let running = 0
+
+function enqueue(job: () => Promise<void>) {
+  waiting.push(job)
+  const next = () => {
+    while (running < MAX_CONCURRENT && waiting.length) {
+      const task = waiting.shift()!
+      running += 1
+      task()
+        .catch((error) => logger.error({ err: error }, 'deployment job failed'))
+        .finally(() => {
+          running -= 1
+          next()
+        })
+    }
+  }
+  next()
+}
+
+export function presentDeployment(deployment: Deployment) {
+  return {
+    id: deployment.id,
+    project_id: deployment.projectId,
+    environment: deployment.environment,
+    status: deployment.status,
+    target: deployment.target,
+    version: deployment.version,
+    url: deployment.url,
+    reason: deployment.reason,
+    triggered_by: deployment.triggeredBy,
+    created_at: deployment.createdAt.toISO(),
+    started_at: deployment.startedAt?.toISO() ?? null,
+    finished_at: deployment.finishedAt?.toISO() ?? null,
+  }
+}
+
+/**
+ * Deploys project versions through deploy-target plugins: a deployment is
+ * queued, the version's files are exported, the target builds and starts
+ * them, and only once the new deployment is live is the previous one of
+ * the same environment stopped. Every step is logged to deployment_logs.
+ */
+export default class DeployService {
+  constructor(private files = new ProjectFilesService()) {}
+
+  async create(project: Project, user: User | null, input: { environment?: 'preview' | 'production'; target?: string; version?: string }) {
+    const repo = await this.files.ensureRepository(project)
+    const version = input.version ?? (await repo.head())
+    if (!version) throw new FileRequestError('The project has no files yet: describe your app in the chat first', 409, 'empty_project')
+    try {
+      await repo.listFiles(version)
+    } catch (error) {
+      if (error instanceof VersionNotFoundError) throw new lucidErrors.E_ROW_NOT_FOUND()
+      throw error
+    }
+    const target = input.target ?? 'process'
+    if (!(await deploy.isUsable(target, project.workspaceId))) {
+      throw new FileRequestError(`The deploy target "${target}" is not available`, 422, 'unknown_target')
+    }
+    const deployment = await Deployment.create({
+      projectId: project.id,
+      triggeredBy: user?.id ?? null,
+      environment: input.environment ?? 'production',
+      status: 'queued',
+      target,
+      version,
+    })
+    enqueue(() => this.run(deployment.id))
+    return deployment
+  }
+
+  async log(deploymentId: number, line: Pick<LogLine, 'stream' | 'text'>) {
+    await db.table('deployment_logs').insert({ deployment_id: deploymentId, stream: line.stream, text: line.text.slice(0, 8000), at: dbTime() })
+  }
+
+  async run(deploymentId: number) {
+    const deployment = await Deployment.findOrFail(deploymentId)
+    const project = await Project.findOrFail(deployment.projectId)
+    const appDir = mkdtempSync(join(tmpdir(), `xbasis-deploy-${deployment.id}-`))
+    try {
+      deployment.merge({ status: 'building', startedAt: DateTime.now() })
+      await deployment.save()
+      await this.log(deployment.id, { stream: 'build', text: `Exporting version ${deployment.version.slice(0, 7)}` })
+      const repo = await this.files.ensureRepository(project)
+      for (const file of await repo.listFiles(deployment.version)) {
+        const target = join(appDir, file.path)
+        mkdirSync(dirname(target), { recursive: true })
+        writeFileSync(target, (await repo.readFile(file.path, deployment.version))!)
+      }
+      const driver = await deploy.use(deployment.target, { workspaceId: project.workspaceId })
+      deployment.status = 'deploying'
+      await deployment.save()
+      const pending: Promise<void>[] = []
+      const handle = await driver.deploy(
+        { deploymentId: `d${deployment.id}`, appDir, env: await projectEnv(project.id), environment: deployment.environment },
+        (line) => void pending.push(this.log(deployment.id, line))
+      )
+      await Promise.all(pending)
+      deployment.merge({ status: 'live', url: handle.url, handle, finishedAt: DateTime.now(), reason: null })
+      await deployment.save()
+      await this.log(deployment.id, { stream: 'build', text: `Live at ${handle.url}` })
+      await this.retirePrevious(deployment)
+      if (deployment.environment === 'production') {
+        project.merge({ deployUrl: handle.url, status: 'live' })
+        await project.save()
+      }
+    } catch (error) {
+      const reason = error instanceof DeployError ? error.message : 'The deployment failed because of an internal error'
+      if (!(error instanceof DeployError)) logger.error({ err: error, deployment: deployment.id }, 'deployment failed')
+      deployment.merge({ status: 'failed', reason: reason.slice(0, 2000), finishedAt: DateTime.now(), handle: error instanceof DeployError ? (error.handle ?? null) : null })
+      await deployment.save()
+      await this.log(deployment.id, { stream: 'build', text: `Failed: ${reason}` })
+    } finally {
+      rmSync(appDir, { recursive: true, force: true })
+    }
+  }
+
+  /**
+   * The previous live deployments of the same environment are stopped only
+   * now that the new one answers: no gap in between.
+   */
+  async retirePrevious(current: Deployment) {
+    const previous = await Deployment.query()
+      .where('project_id', current.projectId)
+      .where('environment', current.environment)
+      .where('status', 'live')
+      .whereNot('id', current.id)
+    for (const old of previous) await this.stop(old, 'Replaced by a newer deployment')
+  }
+
+  async stop(deployment: Deployment, reason = 'Stopped by the user') {
+    if (deployment.handle && ['live', 'deploying', 'failed'].includes(deployment.status)) {
+      const driver = await deploy.use(deployment.target)
+      await driver.stop(deployment.handle).catch((error) => logger.warn({ err: error }, 'stopping a deployment failed'))
+    }
+    deployment.merge({ status: 'stopped', reason, finishedAt: deployment.finishedAt ?? DateTime.now() })
+    await deployment.save()
+    await this.log(deployment.id, { stream: 'build', text: reason })
+    return deployment
+  }
+
+  async find(user: User, id: number) {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new lucidErrors.E_ROW_NOT_FOUND()
+    return Deployment.query()
+      .where('id', id)
+      .whereIn('project_id', db.from('projects').whereIn('workspace_id', db.from('workspace_members').where('user_id', user.id).select('workspace_id')).select('id'))
+      .firstOrFail()
+  }
+
+  async logs(deployment: Deployment, after = 0) {
+    const rows = await db.from('deployment_logs').where('deployment_id', deployment.id).where('id', '>', after).orderBy('id').limit(2000)
+    return rows.map((row) => ({ id: Number(row.id), stream: row.stream, text: row.text, at: row.at }))
+  }
+
+  /**
+   * A platform restart interrupts deployments in flight; the process
+   * target's apps end with the platform. Neither is left looking alive.
+   */
+  async recoverAfterRestart() {
+    const interrupted = await db
+      .from('deployments')
+      .whereIn('status', ['queued', 'building', 'deploying'])
+      .update({ status: 'failed', reason: 'Interrupted: the platform restarted during this deployment', updated_at: dbTime() })
+    const ended = await db
+      .from('deployments')
+      .where('status', 'live')
+      .where('target', 'process')
+      .update({ status: 'stopped', reason: 'The platform restarted; deploy again to start it', updated_at: dbTime() })
+    return { interrupted: Number(interrupted), ended: Number(ended) }
+  }
+}

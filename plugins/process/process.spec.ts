@@ -1,0 +1,163 @@
+import { test } from '@japa/runner'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import plugin from './index.js'
+import { createProcessTarget } from './target.js'
+import { DeployError, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
+import { fixtureInput, portClosed, registerDeployTargetContract, writeFixtureApp } from '#tests/contracts/deploy_target'
+
+let root = ''
+const setup = async () => {
+  root = await mkdtemp(join(tmpdir(), 'xbasis-process-target-'))
+  return () => rm(root, { recursive: true, force: true })
+}
+
+registerDeployTargetContract(
+  test,
+  'process',
+  () => plugin.create({ settings: { data_dir: root, max_memory_mb: '256' }, logger: console as any }),
+  { setup, isGone: (handle) => !existsSync(join(root, handle.id)), failTimeoutMs: 2000 }
+)
+
+const waitFor = async (what: string, condition: () => Promise<boolean>, ms = 10_000) => {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await condition()) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+test.group('Process target', (group) => {
+  group.setup(setup)
+  const running: { target: DeployTarget; handle: DeployHandle }[] = []
+  const dirs: string[] = []
+  group.each.teardown(async () => {
+    for (const { target, handle } of running.splice(0)) await target.destroy(handle).catch(() => {})
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  })
+
+  test('is a deploy-target plugin', async ({ assert }) => {
+    assert.equal(plugin.id, 'process')
+    assert.equal(plugin.kind, 'deploy-target')
+  })
+
+  test('restarts a crashed app with exponential back-off, then gives up', async ({ assert }) => {
+    const target = createProcessTarget({ rootDir: root, restartBaseMs: 100, restartMaxMs: 1000, maxQuickCrashes: 3 })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    const handle = await target.deploy(fixtureInput(appDir), () => {})
+    running.push({ target, handle })
+
+    for (const [i, delay] of [100, 200, 400].entries()) {
+      await fetch(`${handle.url}/crash`).then((r) => r.text())
+      await waitFor('the restart', async () => {
+        const status = await target.status(handle)
+        return status.state === 'live' && status.restarts === i + 1
+      })
+      const lines = await target.logs(handle)
+      assert.isTrue(lines.some((l) => l.text.includes(`restarting in ${delay} ms`)), `back-off of ${delay} ms`)
+      assert.equal((await fetch(`${handle.url}/health`)).status, 200)
+    }
+
+    await fetch(`${handle.url}/crash`).then((r) => r.text())
+    await waitFor('giving up', async () => (await target.status(handle)).state === 'failed')
+    const status = await target.status(handle)
+    assert.match(status.reason!, /4 times in a row/)
+    assert.match(status.reason!, /crash requested/)
+    assert.isTrue(await portClosed(handle.port!))
+  }).timeout(30_000)
+
+  test('applies the memory limit, capped by max_memory_mb', async ({ assert }) => {
+    const target = await plugin.create({ settings: { data_dir: root, max_memory_mb: '128' }, logger: console as any })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    const small = await target.deploy(fixtureInput(appDir, { limits: { memoryMb: 64 } }), () => {})
+    running.push({ target, handle: small })
+    const heap = (await (await fetch(`${small.url}/heap`)).json()) as { heapLimitMb: number; execArgv: string[] }
+    assert.include(heap.execArgv, '--max-old-space-size=64')
+    assert.isBelow(heap.heapLimitMb, 200)
+
+    const big = await target.deploy(fixtureInput(appDir, { limits: { memoryMb: 4096 } }), () => {})
+    running.push({ target, handle: big })
+    const capped = (await (await fetch(`${big.url}/heap`)).json()) as { execArgv: string[] }
+    assert.include(capped.execArgv, '--max-old-space-size=128')
+  }).timeout(30_000)
+
+  test('runs npm install when package.json has dependencies, streaming its output', async ({ assert }) => {
+    const target = createProcessTarget({ rootDir: root })
+    const appDir = await writeFixtureApp(
+      {
+        'vendor/tiny/package.json': JSON.stringify({ name: 'tiny', version: '1.0.0', type: 'module', main: 'index.js' }),
+        'vendor/tiny/index.js': 'export const word = "tiny-dependency-loaded"\n',
+        'main.js': "import { word } from 'tiny'\nprocess.env.GREETING = word\nawait import('./server.js')\n",
+      },
+      { dependencies: { tiny: 'file:./vendor/tiny' }, scripts: { start: 'node main.js' } }
+    )
+    dirs.push(appDir)
+    const seen: LogLine[] = []
+    const handle = await target.deploy(fixtureInput(appDir, { limits: { startTimeoutMs: 10_000 } }), (l) => seen.push(l))
+    running.push({ target, handle })
+    assert.isTrue(seen.some((l) => l.stream === 'build' && l.text.includes('npm install')))
+    assert.isTrue(seen.some((l) => l.stream === 'build' && /added 1 package/.test(l.text)), 'npm output is streamed')
+    assert.match(await (await fetch(handle.url)).text(), /tiny-dependency-loaded/)
+    assert.isFalse(existsSync(join(appDir, 'node_modules')), 'the version’s own files are untouched')
+  }).timeout(60_000)
+
+  test('skips npm install without dependencies and falls back to npm start for other scripts', async ({ assert }) => {
+    const target = createProcessTarget({ rootDir: root, maxMemoryMb: 96 })
+    const appDir = await writeFixtureApp({}, { scripts: { start: 'FIXTURE=1 node server.js' } })
+    dirs.push(appDir)
+    const seen: LogLine[] = []
+    const handle = await target.deploy(fixtureInput(appDir, { limits: { startTimeoutMs: 10_000 } }), (l) => seen.push(l))
+    running.push({ target, handle })
+    assert.isFalse(seen.some((l) => l.text.includes('npm install')))
+    const heap = (await (await fetch(`${handle.url}/heap`)).json()) as { nodeOptions: string | null }
+    assert.equal(heap.nodeOptions, '--max-old-space-size=96')
+    await target.stop(handle)
+    assert.isTrue(await portClosed(handle.port!))
+  }).timeout(30_000)
+
+  test('stop sends SIGTERM, then SIGKILL after the grace period', async ({ assert }) => {
+    const target = createProcessTarget({ rootDir: root, stopGraceMs: 300 })
+    const appDir = await writeFixtureApp(
+      { 'stubborn.js': "process.on('SIGTERM', () => console.log('ignoring SIGTERM'))\nawait import('./server.js')\nprocess.removeAllListeners('SIGTERM')\nprocess.on('SIGTERM', () => console.log('ignoring SIGTERM'))\n" },
+      { scripts: { start: 'node stubborn.js' } }
+    )
+    dirs.push(appDir)
+    const handle = await target.deploy(fixtureInput(appDir), () => {})
+    running.push({ target, handle })
+    const started = Date.now()
+    await target.stop(handle)
+    assert.isAtLeast(Date.now() - started, 250)
+    assert.isBelow(Date.now() - started, 3000)
+    assert.isTrue(await portClosed(handle.port!))
+    assert.equal((await target.status(handle)).state, 'stopped')
+    assert.isTrue((await target.logs(handle)).some((l) => l.text.includes('ignoring SIGTERM')))
+  }).timeout(30_000)
+
+  test('rejects unsafe deployment ids and a second deploy of a running one', async ({ assert }) => {
+    const target = createProcessTarget({ rootDir: root })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    await assert.rejects(() => target.deploy(fixtureInput(appDir, { deploymentId: '../escape' }), () => {}), DeployError as any)
+    const input = fixtureInput(appDir)
+    const handle = await target.deploy(input, () => {})
+    running.push({ target, handle })
+    await assert.rejects(() => target.deploy(input, () => {}), /already running/)
+  }).timeout(30_000)
+
+  test('reads logs back from the log file once the registry forgot the app (platform restart)', async ({ assert }) => {
+    const first = createProcessTarget({ rootDir: root })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    const handle = await first.deploy(fixtureInput(appDir), () => {})
+    running.push({ target: first, handle })
+    const stored = JSON.parse(JSON.stringify(handle)) as DeployHandle
+    const second = createProcessTarget({ rootDir: root })
+    assert.equal((await second.status(stored)).state, 'stopped')
+    await waitFor('the log file', async () => (await second.logs(stored)).some((l) => l.text.includes('fixture listening')))
+  }).timeout(30_000)
+})

@@ -1,0 +1,515 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
+import { cp, mkdir, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { basename, join, resolve } from 'node:path'
+import {
+  DeployError,
+  type DeployHandle,
+  type DeployInput,
+  type DeployState,
+  type DeployStatus,
+  type DeployTarget,
+  type LogLine,
+  type LogOptions,
+} from '#deploy/contract'
+
+/**
+ * The `process` deploy target: runs each app as a child process of the
+ * platform, on 127.0.0.1, from a working copy of its files, and supervises it.
+ */
+export type ProcessTargetOptions = {
+  /** Working copies go to `<rootDir>/<deploymentId>/app`, logs to `<rootDir>/<deploymentId>/deploy.log`. */
+  rootDir?: string
+  /** First port tried; 0 (default) lets the OS pick a free one. */
+  basePort?: number
+  /** Default and ceiling of an app's heap, in MB. */
+  maxMemoryMb?: number
+  startTimeoutMs?: number
+  installTimeoutMs?: number
+  /** First restart delay after a crash; doubles on each quick crash up to restartMaxMs. */
+  restartBaseMs?: number
+  restartMaxMs?: number
+  /** An app that stayed up this long has its back-off reset. */
+  stableAfterMs?: number
+  /** Crashes in a row (without staying up stableAfterMs) before giving up. */
+  maxQuickCrashes?: number
+  /** Time between SIGTERM and SIGKILL. */
+  stopGraceMs?: number
+  /** Lines kept in memory per deployment. */
+  logBufferLines?: number
+}
+
+const MAX_LINE = 4000
+const REASON_LINES = 12
+
+type Running = {
+  id: string
+  dir: string
+  appDir: string
+  port: number
+  url: string
+  state: DeployState
+  reason?: string
+  restarts: number
+  quickCrashes: number
+  child?: ChildProcess
+  startedAt: number
+  restartTimer?: NodeJS.Timeout
+  stopping: boolean
+  lines: LogLine[]
+  file?: WriteStream
+  log: (line: LogLine) => void
+  command: { file: string; args: string[]; env: Record<string, string> }
+  startTimeoutMs: number
+}
+
+/** Every child this process started, killed if the platform exits. */
+const children = new Set<ChildProcess>()
+let exitHookInstalled = false
+function track(child: ChildProcess) {
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  if (!exitHookInstalled) {
+    exitHookInstalled = true
+    process.once('exit', () => {
+      for (const c of children) killGroup(c, 'SIGKILL')
+    })
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    try {
+      child.kill(signal)
+    } catch {}
+  }
+}
+
+function exited(child: ChildProcess) {
+  return child.exitCode !== null || child.signalCode !== null
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (exited(child)) return Promise.resolve(true)
+  return new Promise((done) => {
+    const timer = setTimeout(() => {
+      child.off('exit', onExit)
+      done(false)
+    }, ms)
+    const onExit = () => {
+      clearTimeout(timer)
+      done(true)
+    }
+    child.once('exit', onExit)
+  })
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function portIsFree(port: number): Promise<number | null> {
+  return new Promise((done) => {
+    const server = createServer()
+    server.once('error', () => done(null))
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address()
+      const chosen = typeof address === 'object' && address ? address.port : null
+      server.close(() => done(chosen))
+    })
+  })
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null) {
+  return signal ? `was killed by ${signal}` : `exited with code ${code}`
+}
+
+export function createProcessTarget(options: ProcessTargetOptions = {}): DeployTarget {
+  const rootDir = resolve(
+    options.rootDir ?? join(process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : tmpdir(), 'deployments')
+  )
+  const basePort = options.basePort ?? 0
+  const maxMemoryMb = options.maxMemoryMb ?? 512
+  const defaultStartTimeout = options.startTimeoutMs ?? 30_000
+  const installTimeoutMs = options.installTimeoutMs ?? 300_000
+  const restartBaseMs = options.restartBaseMs ?? 1000
+  const restartMaxMs = options.restartMaxMs ?? 30_000
+  const stableAfterMs = options.stableAfterMs ?? 60_000
+  const maxQuickCrashes = options.maxQuickCrashes ?? 5
+  const stopGraceMs = options.stopGraceMs ?? 5000
+  const bufferLines = options.logBufferLines ?? 1000
+
+  const registry = new Map<string, Running>()
+
+  const emit = (app: Running, stream: LogLine['stream'], text: string) => {
+    const line: LogLine = { at: new Date().toISOString(), stream, text: text.slice(0, MAX_LINE) }
+    app.lines.push(line)
+    if (app.lines.length > bufferLines) app.lines.splice(0, app.lines.length - bufferLines)
+    app.file?.write(JSON.stringify(line) + '\n')
+    try {
+      app.log(line)
+    } catch {}
+  }
+
+  /** Splits a child's output into lines. */
+  const pipe = (app: Running, child: ChildProcess, stream: LogLine['stream']) => {
+    for (const source of [child.stdout, child.stderr]) {
+      if (!source) continue
+      let partial = ''
+      source.setEncoding('utf8')
+      source.on('data', (chunk: string) => {
+        partial += chunk
+        let newline
+        while ((newline = partial.indexOf('\n')) !== -1) {
+          emit(app, stream, partial.slice(0, newline).replace(/\r$/, ''))
+          partial = partial.slice(newline + 1)
+        }
+        if (partial.length > MAX_LINE) {
+          emit(app, stream, partial)
+          partial = ''
+        }
+      })
+      source.on('end', () => {
+        if (partial) emit(app, stream, partial)
+        partial = ''
+      })
+    }
+  }
+
+  const lastOutput = (app: Running) => {
+    // Repeated lines (e.g. a log of every health check) are collapsed so they do not hide the rest.
+    const collapsed: { text: string; count: number }[] = []
+    for (const line of app.lines) {
+      if (line.text.startsWith('[xbasis]')) continue
+      const last = collapsed.at(-1)
+      if (last && last.text === line.text) last.count++
+      else collapsed.push({ text: line.text, count: 1 })
+    }
+    const lines = collapsed.slice(-REASON_LINES).map((l) => (l.count > 1 ? `${l.text} (×${l.count})` : l.text))
+    return lines.length ? `Last output:\n${lines.join('\n')}` : 'It printed nothing.'
+  }
+
+  const handleOf = (app: Running): DeployHandle => ({
+    id: app.id,
+    url: app.url,
+    port: app.port,
+    data: { dir: app.dir },
+  })
+
+  const cleanEnv = (input: DeployInput, home: string, port: number): Record<string, string> => {
+    const env: Record<string, string> = {}
+    for (const [key, value] of Object.entries(input.env ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new DeployError(`"${key}" is not a valid environment variable name.`)
+      env[key] = String(value)
+    }
+    return {
+      ...env,
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: home,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    }
+  }
+
+  const findPort = async (): Promise<number> => {
+    const taken = new Set([...registry.values()].map((a) => a.port))
+    if (!basePort) {
+      for (let i = 0; i < 20; i++) {
+        const port = await portIsFree(0)
+        if (port && !taken.has(port)) return port
+      }
+    } else {
+      for (let port = basePort; port < Math.min(basePort + 1000, 65536); port++) {
+        if (!taken.has(port) && (await portIsFree(port))) return port
+      }
+    }
+    throw new DeployError('No free port to run the app on.')
+  }
+
+  /** `node <file>` when the start script is that simple, `npm start` otherwise. */
+  const startCommand = (pkg: any, appDir: string, memoryMb: number, env: Record<string, string>) => {
+    const memoryFlag = `--max-old-space-size=${memoryMb}`
+    const script: unknown = pkg?.scripts?.start
+    const simple = typeof script === 'string' ? /^\s*node\s+([\w./@-]+)\s*$/.exec(script) : null
+    if (simple) return { file: process.execPath, args: [memoryFlag, simple[1]], env }
+    if (typeof script === 'string') {
+      return { file: 'npm', args: ['start', '--silent', '--no-update-notifier'], env: { ...env, NODE_OPTIONS: memoryFlag } }
+    }
+    const main = [pkg?.main, 'server.js', 'index.js'].find(
+      (f) => typeof f === 'string' && existsSync(join(appDir, f))
+    )
+    if (!main) throw new DeployError('Nothing to start: package.json has no start script and there is no server.js or index.js.')
+    return { file: process.execPath, args: [memoryFlag, main], env }
+  }
+
+  const install = async (app: Running, env: Record<string, string>) => {
+    emit(app, 'build', '[xbasis] npm install --omit=dev --no-audit --no-fund')
+    const child = spawn('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-update-notifier'], {
+      cwd: app.appDir,
+      env: { ...env, NODE_ENV: 'production', npm_config_update_notifier: 'false' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    track(child)
+    pipe(app, child, 'build')
+    const outcome = await new Promise<string | null>((done) => {
+      const timer = setTimeout(() => {
+        killGroup(child, 'SIGKILL')
+        done(`npm install took longer than ${Math.round(installTimeoutMs / 1000)} s`)
+      }, installTimeoutMs)
+      child.once('error', (error) => {
+        clearTimeout(timer)
+        done(`npm install could not start: ${error.message}`)
+      })
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer)
+        done(code === 0 ? null : `npm install ${describeExit(code, signal)}`)
+      })
+    })
+    if (outcome) throw new DeployError(`Installing dependencies failed: ${outcome}. ${lastOutput(app)}`)
+  }
+
+  /** Starts the app and waits for GET /health; returns null when healthy, else why not. */
+  const startOnce = async (app: Running): Promise<string | null> => {
+    app.state = 'deploying'
+    const { file, args, env } = app.command
+    emit(app, 'runtime', `[xbasis] starting: ${basename(file)} ${args.join(' ')} on port ${app.port}`)
+    const child = spawn(file, args, { cwd: app.appDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    track(child)
+    app.child = child
+    app.startedAt = Date.now()
+    let spawnError: string | null = null
+    child.once('error', (error) => (spawnError = error.message))
+    pipe(app, child, 'runtime')
+    child.once('exit', (code, signal) => onExit(app, child, code, signal))
+
+    const deadline = Date.now() + app.startTimeoutMs
+    while (Date.now() < deadline) {
+      if (app.child !== child || app.stopping) return 'it was stopped'
+      if (spawnError) return `it could not start: ${spawnError}`
+      if (exited(child)) {
+        await sleep(50) // let the last output arrive
+        return `it ${describeExit(child.exitCode, child.signalCode)} before answering GET /health`
+      }
+      try {
+        const response = await fetch(`${app.url}/health`, { signal: AbortSignal.timeout(1000) })
+        await response.body?.cancel()
+        if (response.ok) return null
+      } catch {}
+      await sleep(150)
+    }
+    return `it did not answer GET /health within ${Math.round(app.startTimeoutMs / 100) / 10} s`
+  }
+
+  const stopChild = async (child: ChildProcess | undefined) => {
+    if (!child || exited(child)) return
+    killGroup(child, 'SIGTERM')
+    if (!(await waitExit(child, stopGraceMs))) {
+      killGroup(child, 'SIGKILL')
+      await waitExit(child, 2000)
+    }
+  }
+
+  const fail = (app: Running, reason: string) => {
+    app.state = 'failed'
+    app.reason = reason
+    emit(app, 'runtime', `[xbasis] failed: ${reason.split('\n')[0]}`)
+  }
+
+  /** Supervision: a live app that exits is restarted with back-off. */
+  const onExit = (app: Running, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null) => {
+    if (app.child !== child || app.stopping || app.state !== 'live') return
+    crashed(app, `The app ${describeExit(code, signal)}`)
+  }
+
+  /** Counts a crash, then schedules a restart or gives up. */
+  const crashed = (app: Running, what: string) => {
+    if (Date.now() - app.startedAt >= stableAfterMs) app.quickCrashes = 0
+    app.quickCrashes++
+    if (app.quickCrashes > maxQuickCrashes) {
+      fail(app, `${what}; it crashed ${app.quickCrashes} times in a row and is no longer restarted. ${lastOutput(app)}`)
+      return
+    }
+    const delay = Math.min(restartBaseMs * 2 ** (app.quickCrashes - 1), restartMaxMs)
+    app.state = 'deploying'
+    app.reason = `${what}; restarting in ${delay} ms.`
+    emit(app, 'runtime', `[xbasis] ${what}; restarting in ${delay} ms`)
+    app.restartTimer = setTimeout(() => void restart(app), delay)
+  }
+
+  const restart = async (app: Running) => {
+    app.restartTimer = undefined
+    if (app.stopping) return
+    app.restarts++
+    const problem = await startOnce(app)
+    if (app.stopping) return
+    if (!problem) {
+      app.state = 'live'
+      app.reason = undefined
+      emit(app, 'runtime', `[xbasis] live again at ${app.url}`)
+      return
+    }
+    await stopChild(app.child)
+    if (!app.stopping) crashed(app, `After a restart, ${problem}`)
+  }
+
+  const shutdown = async (app: Running) => {
+    app.stopping = true
+    if (app.restartTimer) clearTimeout(app.restartTimer)
+    app.restartTimer = undefined
+    await stopChild(app.child)
+  }
+
+  const closeFile = (app: Running) =>
+    new Promise<void>((done) => {
+      if (!app.file) return done()
+      const file = app.file
+      app.file = undefined
+      file.end(() => done())
+    })
+
+  const readLogFile = async (dir: string): Promise<LogLine[]> => {
+    try {
+      const text = await readFile(join(dir, 'deploy.log'), 'utf8')
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .slice(-bufferLines)
+        .flatMap((raw) => {
+          try {
+            return [JSON.parse(raw) as LogLine]
+          } catch {
+            return []
+          }
+        })
+    } catch {
+      return []
+    }
+  }
+
+  const dirOf = (handle: DeployHandle) =>
+    typeof handle.data?.dir === 'string' ? handle.data.dir : join(rootDir, handle.id)
+
+  return {
+    async deploy(input, log) {
+      if (!/^[A-Za-z0-9_-]{1,100}$/.test(input.deploymentId ?? '')) {
+        throw new DeployError('The deployment id may only hold letters, digits, "-" and "_".')
+      }
+      const existing = registry.get(input.deploymentId)
+      if (existing) {
+        if (existing.state !== 'failed' && existing.state !== 'stopped') {
+          throw new DeployError(`Deployment ${input.deploymentId} is already running.`)
+        }
+        await shutdown(existing)
+        await closeFile(existing)
+        registry.delete(input.deploymentId)
+      }
+      const dir = join(rootDir, input.deploymentId)
+      const port = await findPort()
+      const memoryMb = Math.max(16, Math.min(input.limits?.memoryMb ?? maxMemoryMb, maxMemoryMb))
+      const app: Running = {
+        id: input.deploymentId,
+        dir,
+        appDir: join(dir, 'app'),
+        port,
+        url: `http://127.0.0.1:${port}`,
+        state: 'queued',
+        restarts: 0,
+        quickCrashes: 0,
+        startedAt: 0,
+        stopping: false,
+        lines: [],
+        log,
+        command: { file: '', args: [], env: {} },
+        startTimeoutMs: input.limits?.startTimeoutMs ?? defaultStartTimeout,
+      }
+      registry.set(app.id, app)
+      const handle = handleOf(app)
+
+      try {
+        app.state = 'building'
+        await rm(dir, { recursive: true, force: true })
+        await mkdir(dir, { recursive: true })
+        app.file = createWriteStream(join(dir, 'deploy.log'), { flags: 'a' })
+        emit(app, 'build', `[xbasis] copying the app's files`)
+        await cp(resolve(input.appDir), app.appDir, {
+          recursive: true,
+          filter: (source) => !['node_modules', '.git'].includes(basename(source)),
+        })
+        let pkg: any = {}
+        if (existsSync(join(app.appDir, 'package.json'))) {
+          try {
+            pkg = JSON.parse(await readFile(join(app.appDir, 'package.json'), 'utf8'))
+          } catch (error) {
+            throw new DeployError(`package.json is not valid JSON: ${(error as Error).message}`)
+          }
+        }
+        const env = cleanEnv(input, dir, port)
+        if (pkg && typeof pkg.dependencies === 'object' && Object.keys(pkg.dependencies ?? {}).length > 0) {
+          await install(app, env)
+        }
+        app.command = startCommand(pkg, app.appDir, memoryMb, env)
+        const problem = await startOnce(app)
+        if (problem) {
+          const reason = `The app did not start: ${problem}. ${lastOutput(app)}`
+          await stopChild(app.child)
+          fail(app, reason)
+          throw new DeployError(reason, { handle })
+        }
+        app.state = 'live'
+        app.reason = undefined
+        emit(app, 'runtime', `[xbasis] live at ${app.url}`)
+        return handle
+      } catch (error) {
+        const message =
+          error instanceof DeployError ? error.message : `The deploy failed: ${(error as Error)?.message ?? error}`
+        if (app.state !== 'failed') {
+          await stopChild(app.child)
+          fail(app, message)
+        }
+        throw error instanceof DeployError && error.handle ? error : new DeployError(message, { handle, cause: error })
+      }
+    },
+
+    async status(handle) {
+      const app = registry.get(handle.id)
+      if (!app) return { state: 'stopped', reason: 'This deployment is not running here.' }
+      const status: DeployStatus = { state: app.state, restarts: app.restarts }
+      if (app.reason) status.reason = app.reason
+      return status
+    },
+
+    async logs(handle, options: LogOptions = {}) {
+      const app = registry.get(handle.id)
+      const lines = app ? [...app.lines] : await readLogFile(dirOf(handle))
+      return options.since ? lines.filter((l) => l.at > options.since!) : lines
+    },
+
+    async stop(handle) {
+      const app = registry.get(handle.id)
+      if (!app) return
+      await shutdown(app)
+      if (app.state !== 'failed') {
+        app.state = 'stopped'
+        app.reason = 'Stopped.'
+      }
+      emit(app, 'runtime', '[xbasis] stopped')
+    },
+
+    async destroy(handle) {
+      const app = registry.get(handle.id)
+      if (app) {
+        await shutdown(app)
+        await closeFile(app)
+        registry.delete(handle.id)
+      }
+      const dir = app?.dir ?? dirOf(handle)
+      // Only ever remove a folder under this target's root.
+      if (resolve(dir).startsWith(rootDir + '/')) await rm(dir, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,102 @@
+import { test } from '@japa/runner'
+import db from '@adonisjs/lucid/services/db'
+import { truncateAll } from '#tests/helpers/services'
+import { apiAccount } from '#tests/helpers/ai'
+import deploy from '#deploy/deploy_manager'
+
+type Account = Awaited<ReturnType<typeof apiAccount>>
+
+async function waitFor(account: Account, id: number, states: string[]) {
+  for (let i = 0; i < 300; i++) {
+    const { body } = await account.json('GET', `/api/v1/deployments/${id}`)
+    if (states.includes(body.deployment.status)) return body.deployment
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`deployment ${id} never reached ${states.join('/')}`)
+}
+
+test.group('Deployments with the process target', (group) => {
+  group.each.setup(() => truncateAll())
+  group.teardown(async () => {
+    // No app may outlive the suite.
+    const live = await db.from('deployments').where('status', 'live')
+    const driver = await deploy.use('process')
+    for (const row of live) if (row.handle) await driver.destroy(JSON.parse(row.handle)).catch(() => {})
+  })
+
+  test('a version deploys to a live URL with logs; a second deploy replaces it; stop; rollback', async ({ assert }) => {
+    const account = await apiAccount()
+    const projectUrl = `/api/v1/projects/${account.project.id}`
+    const nothing = await account.json('POST', `${projectUrl}/deployments`, {})
+    assert.equal(nothing.status, 409, 'nothing to deploy before the first turn')
+
+    const first = await account.json('POST', `${projectUrl}/messages`, { content: 'a landing page with a waitlist', provider: 'offline' })
+    const v1 = first.body.message.changes.version
+    const created = await account.json('POST', `${projectUrl}/deployments`, { environment: 'production' })
+    assert.equal(created.status, 202)
+    assert.containsSubset(created.body.deployment, { status: 'queued', version: v1, target: 'process', environment: 'production' })
+
+    const live = await waitFor(account, created.body.deployment.id, ['live', 'failed'])
+    assert.equal(live.status, 'live', live.reason)
+    assert.equal((await fetch(`${live.url}/health`)).status, 200)
+    assert.equal((await fetch(`${live.url}/waitlist`)).status, 200)
+    const project = await account.json('GET', projectUrl)
+    assert.containsSubset(project.body.project, { deploy_url: live.url, status: 'live' })
+    const logs = await account.json('GET', `/api/v1/deployments/${live.id}/logs`)
+    assert.match(logs.body.logs.map((l: any) => l.text).join('\n'), /Exporting version[\s\S]*Live at/)
+
+    // A new version: the new deployment goes live, then the old one stops.
+    await account.json('POST', `${projectUrl}/messages`, { content: 'add a blog', provider: 'offline' })
+    const second = await account.json('POST', `${projectUrl}/deployments`, {})
+    const live2 = await waitFor(account, second.body.deployment.id, ['live', 'failed'])
+    assert.equal(live2.status, 'live', live2.reason)
+    assert.equal((await fetch(`${live2.url}/blog`)).status, 200)
+    const old = await waitFor(account, live.id, ['stopped'])
+    assert.equal(old.reason, 'Replaced by a newer deployment')
+    await assert.rejects(() => fetch(`${live.url}/health`))
+
+    // Rollback: the first version again, as a new deployment.
+    const rolled = await account.json('POST', `/api/v1/deployments/${live.id}/rollback`)
+    assert.equal(rolled.status, 202)
+    assert.equal(rolled.body.deployment.version, v1)
+    const live3 = await waitFor(account, rolled.body.deployment.id, ['live', 'failed'])
+    assert.equal(live3.status, 'live')
+    assert.equal((await fetch(`${live3.url}/blog`)).status, 404, 'the blog came with the newer version')
+
+    const stopped = await account.json('POST', `/api/v1/deployments/${live3.id}/stop`)
+    assert.equal(stopped.body.deployment.status, 'stopped')
+    await assert.rejects(() => fetch(`${live3.url}/health`))
+
+    const list = await account.json('GET', `${projectUrl}/deployments`)
+    assert.lengthOf(list.body.deployments, 3)
+  }).timeout(120_000)
+
+  test("bad input and other tenants' deployments", async ({ assert }) => {
+    const alice = await apiAccount('Alice')
+    const bob = await apiAccount('Bob')
+    await alice.json('POST', `/api/v1/projects/${alice.project.id}/messages`, { content: 'a landing page', provider: 'offline' })
+    for (const payload of [{ environment: 'staging' }, { target: 'Bad Target' }, { version: 'HEAD~1' }]) {
+      assert.equal((await alice.json('POST', `/api/v1/projects/${alice.project.id}/deployments`, payload)).status, 422, JSON.stringify(payload))
+    }
+    assert.equal((await alice.json('POST', `/api/v1/projects/${alice.project.id}/deployments`, { target: 'nowhere' })).status, 422)
+    assert.equal((await alice.json('POST', `/api/v1/projects/${alice.project.id}/deployments`, { version: 'abcdef1234567' })).status, 404)
+    const created = await alice.json('POST', `/api/v1/projects/${alice.project.id}/deployments`, {})
+    const live = await waitFor(alice, created.body.deployment.id, ['live', 'failed'])
+    assert.equal((await bob.json('GET', `/api/v1/deployments/${live.id}`)).status, 404)
+    assert.equal((await bob.json('POST', `/api/v1/deployments/${live.id}/stop`)).status, 404)
+    assert.equal((await bob.json('POST', `/api/v1/projects/${alice.project.id}/deployments`, {})).status, 404)
+    await alice.json('POST', `/api/v1/deployments/${live.id}/stop`)
+  }).timeout(60_000)
+
+  test('a platform restart leaves no deployment looking alive', async ({ assert }) => {
+    const account = await apiAccount()
+    const { default: DeployService } = await import('#services/deploy_service')
+    const now = new Date()
+    const rows = ['building', 'queued', 'live'].map((status) => ({ project_id: account.project.id, environment: 'production', status, target: 'process', version: 'a'.repeat(40), created_at: now, updated_at: now }))
+    await db.table('deployments').multiInsert(rows)
+    const result = await new DeployService().recoverAfterRestart()
+    assert.deepEqual(result, { interrupted: 2, ended: 1 })
+    const statuses = (await db.from('deployments').orderBy('id')).map((row) => row.status)
+    assert.deepEqual(statuses, ['failed', 'failed', 'stopped'])
+  })
+})
