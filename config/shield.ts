@@ -1,5 +1,6 @@
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/shield'
+import { appsDomain } from '#lib/app_urls'
 
 /**
  * Outside production the Vite dev server injects styles as <style> tags and
@@ -21,6 +22,8 @@ const shieldConfig = defineConfig({
       imgSrc: [`'self'`, 'data:'],
       fontSrc: [`'self'`, 'data:'],
       connectSrc: [`'self'`, ...(devServer ? ['ws:'] : [])],
+      // Previews of deployed apps are framed from their own origins.
+      frameSrc: [`'self'`, `http://*.${appsDomain()}`, `https://*.${appsDomain()}`],
       objectSrc: [`'none'`],
       baseUri: [`'self'`],
       formAction: [`'self'`],

@@ -74,6 +74,12 @@ const env = await Env.create(new URL('../', import.meta.url), {
   | or load more from other folders (comma-separated absolute paths).
   */
   XBASIS_PLUGINS_DISABLED: Env.schema.string.optional(),
+  /*
+  | Deployed apps of local targets answer at <app>.<APPS_DOMAIN> (default
+  | localhost:<PORT>) and at /apps/<app>/ on the platform.
+  */
+  APPS_DOMAIN: Env.schema.string.optional(),
+  XBASIS_AUTO_PREVIEW: Env.schema.boolean.optional(),
   XBASIS_PLUGIN_PATHS: Env.schema.string.optional(),
 
   /*

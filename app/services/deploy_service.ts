@@ -14,6 +14,7 @@ import { dbTime } from '#lib/db_time'
 import ProjectFilesService, { FileRequestError } from '#services/project_files_service'
 import { projectEnv } from '#services/module_operations'
 import { VersionNotFoundError } from '#workspace/errors'
+import { isLoopbackUrl, platformOrigin, publicAppUrl } from '#lib/app_urls'
 
 /** Deployments run one after another per project, two at a time overall. */
 const MAX_CONCURRENT = 2
@@ -111,17 +112,22 @@ export default class DeployService {
       deployment.status = 'deploying'
       await deployment.save()
       const pending: Promise<void>[] = []
+      const env = await projectEnv(project.id)
+      // Previews are shown in the editor: the platform may frame them.
+      if (deployment.environment === 'preview') env.XBASIS_FRAME_ANCESTORS = platformOrigin()
       const handle = await driver.deploy(
-        { deploymentId: `d${deployment.id}`, appDir, env: await projectEnv(project.id), environment: deployment.environment },
+        { deploymentId: `d${deployment.id}`, appDir, env, environment: deployment.environment },
         (line) => void pending.push(this.log(deployment.id, line))
       )
       await Promise.all(pending)
-      deployment.merge({ status: 'live', url: handle.url, handle, finishedAt: DateTime.now(), reason: null })
+      // Local targets answer through the platform at the app's own host.
+      const url = isLoopbackUrl(handle.url) ? publicAppUrl(project, deployment.environment) : handle.url
+      deployment.merge({ status: 'live', url, handle, finishedAt: DateTime.now(), reason: null })
       await deployment.save()
-      await this.log(deployment.id, { stream: 'build', text: `Live at ${handle.url}` })
+      await this.log(deployment.id, { stream: 'build', text: `Live at ${url}` })
       await this.retirePrevious(deployment)
       if (deployment.environment === 'production') {
-        project.merge({ deployUrl: handle.url, status: 'live' })
+        project.merge({ deployUrl: url, status: 'live' })
         await project.save()
       }
     } catch (error) {

@@ -1,10 +1,19 @@
 import { test } from '@japa/runner'
+import { request } from 'node:http'
 import db from '@adonisjs/lucid/services/db'
 import { truncateAll } from '#tests/helpers/services'
 import { apiAccount } from '#tests/helpers/ai'
 import deploy from '#deploy/deploy_manager'
+import { WebClient } from '#tests/helpers/web_client'
 
 type Account = Awaited<ReturnType<typeof apiAccount>>
+
+const platform = new WebClient().baseUrl
+
+/** Through the platform: /apps/<app>/… reaches the live deployment. */
+function viaPlatform(url: string, path: string) {
+  return fetch(`${platform}/apps/${new URL(url).hostname.split('.')[0]}${path}`)
+}
 
 async function waitFor(account: Account, id: number, states: string[]) {
   for (let i = 0; i < 300; i++) {
@@ -38,8 +47,15 @@ test.group('Deployments with the process target', (group) => {
 
     const live = await waitFor(account, created.body.deployment.id, ['live', 'failed'])
     assert.equal(live.status, 'live', live.reason)
-    assert.equal((await fetch(`${live.url}/health`)).status, 200)
-    assert.equal((await fetch(`${live.url}/waitlist`)).status, 200)
+    assert.match(live.url, new RegExp(`^http://[a-z0-9-]+-${account.project.id}\\.localhost:\\d+$`))
+    assert.equal((await viaPlatform(live.url, '/health')).status, 200)
+    assert.equal((await viaPlatform(live.url, '/waitlist')).status, 200)
+    // The same app at its own host name, as a browser reaches it.
+    const byHost = await new Promise<number>((resolve, reject) => {
+      const target = new URL(platform)
+      request({ host: target.hostname, port: target.port, path: '/health', headers: { host: new URL(live.url).host } }, (res) => resolve(res.statusCode!)).on('error', reject).end()
+    })
+    assert.equal(byHost, 200)
     const project = await account.json('GET', projectUrl)
     assert.containsSubset(project.body.project, { deploy_url: live.url, status: 'live' })
     const logs = await account.json('GET', `/api/v1/deployments/${live.id}/logs`)
@@ -50,10 +66,9 @@ test.group('Deployments with the process target', (group) => {
     const second = await account.json('POST', `${projectUrl}/deployments`, {})
     const live2 = await waitFor(account, second.body.deployment.id, ['live', 'failed'])
     assert.equal(live2.status, 'live', live2.reason)
-    assert.equal((await fetch(`${live2.url}/blog`)).status, 200)
+    assert.equal((await viaPlatform(live2.url, '/blog')).status, 200)
     const old = await waitFor(account, live.id, ['stopped'])
     assert.equal(old.reason, 'Replaced by a newer deployment')
-    await assert.rejects(() => fetch(`${live.url}/health`))
 
     // Rollback: the first version again, as a new deployment.
     const rolled = await account.json('POST', `/api/v1/deployments/${live.id}/rollback`)
@@ -61,11 +76,11 @@ test.group('Deployments with the process target', (group) => {
     assert.equal(rolled.body.deployment.version, v1)
     const live3 = await waitFor(account, rolled.body.deployment.id, ['live', 'failed'])
     assert.equal(live3.status, 'live')
-    assert.equal((await fetch(`${live3.url}/blog`)).status, 404, 'the blog came with the newer version')
+    assert.equal((await viaPlatform(live3.url, '/blog')).status, 404, 'the blog came with the newer version')
 
     const stopped = await account.json('POST', `/api/v1/deployments/${live3.id}/stop`)
     assert.equal(stopped.body.deployment.status, 'stopped')
-    await assert.rejects(() => fetch(`${live3.url}/health`))
+    assert.equal((await viaPlatform(live3.url, '/health')).status, 503, 'not running any more')
 
     const list = await account.json('GET', `${projectUrl}/deployments`)
     assert.lengthOf(list.body.deployments, 3)

@@ -28,12 +28,18 @@ if (!router.has('GET', '/')) {
   })
 }
 
+// The platform that hosts a preview may frame it (XBASIS_FRAME_ANCESTORS, set
+// by the deploy, one origin); nobody else can. Anything odd in it is ignored.
+const frameAncestor = /^https?:\/\/[a-z0-9.-]+(:\d+)?$/i.test(process.env.XBASIS_FRAME_ANCESTORS ?? '')
+  ? process.env.XBASIS_FRAME_ANCESTORS
+  : null
+
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
-  'x-frame-options': 'DENY',
+  ...(frameAncestor ? {} : { 'x-frame-options': 'DENY' }),
   // No inline scripts or styles anywhere: an injected <script> would not run even if it got through.
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy': `default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors ${frameAncestor ?? "'none'"}`,
 }
 
 const publicDir = join(root, 'public')
