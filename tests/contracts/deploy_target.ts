@@ -24,6 +24,14 @@ export type DeployContractOptions = {
   isGone?: (handle: DeployHandle) => boolean | Promise<boolean>
   /** Start timeout given to the apps that must fail (default 3000 ms). */
   failTimeoutMs?: number
+  /**
+   * A remote target (a hosted platform, or a fake of its API): the app is not
+   * reachable from here, so the checks that talk to it (GET its URL, its env,
+   * the fixture's exit/no-health behaviour, closed ports) are left out, and the
+   * rest check only what the target reports (handle, status, logs). Such a
+   * target proves its app-facing behaviour in its own tests. Default false.
+   */
+  remote?: boolean
 }
 
 /** The fixture app: answers /health, /, /env (the variables it sees) and logs its requests. */
@@ -115,6 +123,7 @@ export function deployTargetContract(
   options: DeployContractOptions = {}
 ): ContractCheck[] {
   const failTimeoutMs = options.failTimeoutMs ?? 3000
+  const remote = options.remote ?? false
   const check = (name: string, body: (target: DeployTarget, cleanup: (fn: () => Promise<unknown>) => void) => Promise<void>): ContractCheck => ({
     name,
     run: async () => {
@@ -128,7 +137,14 @@ export function deployTargetContract(
     },
   })
 
-  return [
+  /** The checks that need the app itself reachable from here. */
+  const local = new Set([
+    'the app gets the env it is given, never the platform’s',
+    'an app that exits at start fails, quoting its output',
+    'an app that never answers /health fails, quoting its output',
+  ])
+
+  const checks: ContractCheck[] = [
     check('deploys a tiny app, live at a URL that answers', async (target, cleanup) => {
       const appDir = await writeFixtureApp()
       cleanup(() => rm(appDir, { recursive: true, force: true }))
@@ -138,10 +154,12 @@ export function deployTargetContract(
       assert.match(handle.url, /^https?:\/\//)
       assert.deepEqual(JSON.parse(JSON.stringify(handle)), handle, 'the handle is plain JSON')
       assert.equal((await target.status(handle)).state, 'live')
-      assert.equal((await get(`${handle.url}/health`)).status, 200)
-      const home = await get(handle.url)
-      assert.equal(home.status, 200)
-      assert.match(home.text, /hello from the fixture, contract/)
+      if (!remote) {
+        assert.equal((await get(`${handle.url}/health`)).status, 200)
+        const home = await get(handle.url)
+        assert.equal(home.status, 200)
+        assert.match(home.text, /hello from the fixture, contract/)
+      }
       const stored = JSON.parse(JSON.stringify(handle)) as DeployHandle
       assert.equal((await target.status(stored)).state, 'live', 'a stored handle works as well')
     }),
@@ -152,6 +170,20 @@ export function deployTargetContract(
       const seen: LogLine[] = []
       const handle = await target.deploy(fixtureInput(appDir), (line) => seen.push(line))
       cleanup(() => target.destroy(handle))
+      if (remote) {
+        // What the remote app prints is the remote's business: check the lines' shape and `since`.
+        assert.ok(seen.length > 0, 'the callback saw the deploy output')
+        const lines = await target.logs(handle)
+        assert.ok(lines.length > 0, 'logs hold the deploy output')
+        for (const line of lines) {
+          assert.ok(line.stream === 'build' || line.stream === 'runtime')
+          assert.ok(!Number.isNaN(Date.parse(line.at)), 'at is a timestamp')
+        }
+        const first = lines[0]
+        const since = await target.logs(handle, { since: first.at })
+        assert.ok(since.every((l) => l.at > first.at), 'since filters older lines out')
+        return
+      }
       assert.ok(seen.some((l) => l.text.includes('fixture listening on')), 'the callback saw the start-up line')
       const before = (await target.logs(handle)).at(-1)!
       await get(`${handle.url}/logged-path`)
@@ -229,7 +261,7 @@ export function deployTargetContract(
       cleanup(() => target.destroy(handle))
       await target.stop(handle)
       assert.equal((await target.status(handle)).state, 'stopped')
-      assert.ok(await portClosed(portOf(handle)), 'nothing answers on the port')
+      if (!remote) assert.ok(await portClosed(portOf(handle)), 'nothing answers on the port')
     }),
 
     check('destroy: the app is gone', async (target, cleanup) => {
@@ -237,12 +269,13 @@ export function deployTargetContract(
       cleanup(() => rm(appDir, { recursive: true, force: true }))
       const handle = await target.deploy(fixtureInput(appDir), () => {})
       await target.destroy(handle)
-      assert.ok(await portClosed(portOf(handle)), 'nothing answers on the port')
+      if (!remote) assert.ok(await portClosed(portOf(handle)), 'nothing answers on the port')
       assert.notEqual((await target.status(handle)).state, 'live')
       if (options.isGone) assert.ok(await options.isGone(handle), 'nothing is left of it')
       await target.destroy(handle) // twice is harmless
     }),
   ]
+  return remote ? checks.filter((c) => !local.has(c.name)) : checks
 }
 
 /**
