@@ -31,6 +31,18 @@ const ModulesController = () => import('#controllers/modules_controller')
 const DeploymentsController = () => import('#controllers/deployments_controller')
 
 /**
+ * Deployments: the same routes for the editor page and the API.
+ */
+function deploymentRoutes() {
+  router.get('/projects/:id/deployments', [DeploymentsController, 'index']).where('id', router.matchers.number())
+  router.post('/projects/:id/deployments', [DeploymentsController, 'store']).where('id', router.matchers.number())
+  router.get('/deployments/:id', [DeploymentsController, 'show']).where('id', router.matchers.number())
+  router.get('/deployments/:id/logs', [DeploymentsController, 'logs']).where('id', router.matchers.number())
+  router.post('/deployments/:id/stop', [DeploymentsController, 'stop']).where('id', router.matchers.number())
+  router.post('/deployments/:id/rollback', [DeploymentsController, 'rollback']).where('id', router.matchers.number())
+}
+
+/**
  * A project's files and versions: the same routes for the editor page
  * (session) and the API (bearer token).
  */
@@ -85,6 +97,7 @@ router
     router.get('/projects/:id/messages', [ChatController, 'index']).where('id', router.matchers.number())
     router.post('/projects/:id/messages', [ChatController, 'store']).where('id', router.matchers.number())
     projectFileRoutes()
+    deploymentRoutes()
   })
   .use(middleware.auth())
 
@@ -126,12 +139,7 @@ router
         projectFileRoutes()
         router.get('/ai/models', [ApiAiController, 'models'])
         router.get('/modules', [ModulesController, 'index'])
-        router.get('/projects/:id/deployments', [DeploymentsController, 'index'])
-        router.post('/projects/:id/deployments', [DeploymentsController, 'store'])
-        router.get('/deployments/:id', [DeploymentsController, 'show'])
-        router.get('/deployments/:id/logs', [DeploymentsController, 'logs'])
-        router.post('/deployments/:id/stop', [DeploymentsController, 'stop'])
-        router.post('/deployments/:id/rollback', [DeploymentsController, 'rollback'])
+        deploymentRoutes()
         router.get('/ai/usage', [ApiAiController, 'usage'])
       })
       .use(middleware.auth({ guards: ['api'] }))

@@ -1,4 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
+import env from '#start/env'
 import { dbTime } from '#lib/db_time'
 import logger from '@adonisjs/core/services/logger'
 import aiConfig, { type ModelInfo } from '#config/ai'
@@ -40,6 +41,7 @@ export type TurnEvent =
   | { type: 'fallback'; from: string; to: string; reason: string }
   | { type: 'writing'; files: string[] }
   | { type: 'changes'; changes: TurnChanges }
+  | { type: 'preview'; deployment_id: number }
   | { type: 'end'; message: PresentedMessage }
   | { type: 'error'; error: string; message: PresentedMessage }
 
@@ -249,6 +251,16 @@ export class PreparedTurn {
       assistant.merge({ version: changes.version, changes })
       await assistant.save()
       yield { type: 'changes', changes }
+      // Every turn that made a new version is previewed right away.
+      if (changes.version && env.get('XBASIS_AUTO_PREVIEW', true)) {
+        try {
+          const { default: DeployService } = await import('#services/deploy_service')
+          const preview = await new DeployService().create(this.project, this.user, { environment: 'preview' })
+          yield { type: 'preview', deployment_id: preview.id }
+        } catch (error) {
+          logger.warn({ err: error }, 'the automatic preview could not start')
+        }
+      }
     }
 
     if (failure && status !== 'stopped') {

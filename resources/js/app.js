@@ -5,6 +5,7 @@
 import Alpine from '@alpinejs/csp'
 import chat from './chat.js'
 import workspace from './workspace.js'
+import deploys from './deploys.js'
 import { renderMarkdown } from './markdown.ts'
 
 Alpine.data('dismissible', () => ({
@@ -66,6 +67,7 @@ Alpine.directive('html-safe', (el, { expression }, { effect, evaluateLater }) =>
 
 Alpine.data('chat', chat)
 Alpine.data('workspace', workspace)
+Alpine.data('deploys', deploys)
 
 window.Alpine = Alpine
 Alpine.start()

@@ -146,6 +146,8 @@ export default () => ({
           this.messages[index] = { ...this.messages[index], writing: data.files.length ? `Writing ${data.files.join(', ')}…` : '' }
         } else if (event === 'changes') {
           this.messages[index] = { ...this.messages[index], changesText: describeChanges(data.changes) }
+        } else if (event === 'preview') {
+          this.notice = 'Deploying a preview of the new version…'
         } else if (event === 'fallback') {
           this.notice = `${data.from} did not answer (${data.reason}); ${data.to} is answering instead.`
         } else if (event === 'end' || event === 'error') {
