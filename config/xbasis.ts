@@ -29,6 +29,11 @@ const xbasisConfig = {
   redisEnabled: Boolean(env.get('REDIS_HOST')),
 
   /**
+   * Deploy a preview after every AI turn that made a new version.
+   */
+  autoPreview: env.get('XBASIS_AUTO_PREVIEW', true),
+
+  /**
    * Plans from the seed. Prices are in cents per month.
    */
   plans: {

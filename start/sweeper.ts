@@ -9,6 +9,14 @@ import TurnRecoveryService from '#services/turn_recovery_service'
 await import('#start/migrate')
 
 const recovery = new TurnRecoveryService()
+
+// Apps the process target runs are children of the platform: stop them when
+// the platform stops, or it could not exit.
+const { default: app } = await import('@adonisjs/core/services/app')
+const { default: deploy } = await import('#deploy/deploy_manager')
+app.terminating(async () => {
+  for (const driver of deploy.built()) await driver.shutdown?.().catch(() => {})
+})
 const { default: DeployService } = await import('#services/deploy_service')
 await new DeployService().recoverAfterRestart().catch((error) => logger.error({ err: error }, 'deployment recovery failed'))
 const run = () => recovery.sweep().catch((error) => logger.error({ err: error }, 'turn recovery sweep failed'))

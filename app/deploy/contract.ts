@@ -85,6 +85,11 @@ export interface DeployTarget {
   logs(handle: DeployHandle, options?: LogOptions): Promise<LogLine[]>
   stop(handle: DeployHandle): Promise<void>
   destroy(handle: DeployHandle): Promise<void>
+  /**
+   * Optional: called when the platform stops. Targets that run apps inside
+   * the platform's process tree (process) stop them, so the platform can exit.
+   */
+  shutdown?(): Promise<void>
 }
 
 /**

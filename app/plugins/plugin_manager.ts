@@ -77,6 +77,13 @@ export class PluginManager<Driver> {
     return driver
   }
 
+  /**
+   * The drivers built so far (for shutdown hooks).
+   */
+  built(): Driver[] {
+    return [...this.#cache.values()]
+  }
+
   fake(id: string, driver: Driver) {
     this.#fakes.set(id, driver)
     return driver

@@ -1,5 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
-import env from '#start/env'
+import xbasis from '#config/xbasis'
 import { dbTime } from '#lib/db_time'
 import logger from '@adonisjs/core/services/logger'
 import aiConfig, { type ModelInfo } from '#config/ai'
@@ -252,7 +252,7 @@ export class PreparedTurn {
       await assistant.save()
       yield { type: 'changes', changes }
       // Every turn that made a new version is previewed right away.
-      if (changes.version && env.get('XBASIS_AUTO_PREVIEW', true)) {
+      if (changes.version && xbasis.autoPreview) {
         try {
           const { default: DeployService } = await import('#services/deploy_service')
           const preview = await new DeployService().create(this.project, this.user, { environment: 'preview' })

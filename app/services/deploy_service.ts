@@ -91,7 +91,12 @@ export default class DeployService {
   }
 
   async log(deploymentId: number, line: Pick<LogLine, 'stream' | 'text'>) {
-    await db.table('deployment_logs').insert({ deployment_id: deploymentId, stream: line.stream, text: line.text.slice(0, 8000), at: dbTime() })
+    try {
+      await db.table('deployment_logs').insert({ deployment_id: deploymentId, stream: line.stream, text: line.text.slice(0, 8000), at: dbTime() })
+    } catch (error) {
+      // The deployment was deleted with its project while it ran: its logs go with it.
+      if (await Deployment.find(deploymentId)) throw error
+    }
   }
 
   async run(deploymentId: number) {
@@ -125,6 +130,11 @@ export default class DeployService {
       deployment.merge({ status: 'live', url, handle, finishedAt: DateTime.now(), reason: null })
       await deployment.save()
       await this.log(deployment.id, { stream: 'build', text: `Live at ${url}` })
+      if (!(await Deployment.find(deployment.id))) {
+        // The project was deleted while this deployment was starting: no orphan app.
+        await driver.destroy(handle).catch(() => {})
+        return
+      }
       await this.retirePrevious(deployment)
       if (deployment.environment === 'production') {
         project.merge({ deployUrl: url, status: 'live' })
@@ -163,6 +173,17 @@ export default class DeployService {
     await deployment.save()
     await this.log(deployment.id, { stream: 'build', text: reason })
     return deployment
+  }
+
+  /**
+   * Stops and removes every running app of a project (before it is deleted).
+   */
+  async destroyAll(projectId: number) {
+    const running = await Deployment.query().where('project_id', projectId).whereNotNull('handle').whereIn('status', ['live', 'deploying', 'failed'])
+    for (const deployment of running) {
+      const driver = await deploy.use(deployment.target).catch(() => null)
+      await driver?.destroy(deployment.handle!).catch((error) => logger.warn({ err: error }, 'removing a deployment failed'))
+    }
   }
 
   async find(user: User, id: number) {

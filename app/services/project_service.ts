@@ -73,6 +73,8 @@ export default class ProjectService {
    * first, so a failure never leaves a project without its files.
    */
   async delete(project: Project) {
+    const { default: DeployService } = await import('#services/deploy_service')
+    await new DeployService().destroyAll(project.id)
     await project.delete()
     await rm(join(xbasis.paths.projects, `${project.id}.git`), { recursive: true, force: true })
   }

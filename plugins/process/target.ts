@@ -511,5 +511,18 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
       // Only ever remove a folder under this target's root.
       if (resolve(dir).startsWith(rootDir + '/')) await rm(dir, { recursive: true, force: true })
     },
+
+    /**
+     * The platform is stopping: stop every app this target runs (they are
+     * its children), so the platform's process can exit.
+     */
+    async shutdown() {
+      await Promise.all(
+        [...registry.values()].map(async (app) => {
+          await shutdown(app)
+          await closeFile(app)
+        })
+      )
+    },
   }
 }

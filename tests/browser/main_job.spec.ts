@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import deploy from '#deploy/deploy_manager'
 import { truncateAll } from '#tests/helpers/services'
+import xbasis from '#config/xbasis'
 
 /**
  * The main job on the embedded default: sign up, new project, describe an
@@ -15,7 +16,13 @@ import { truncateAll } from '#tests/helpers/services'
 const base = `http://localhost:${env.get('PORT')}`
 
 test.group('The main job, end to end', (group) => {
-  group.each.setup(() => truncateAll())
+  group.each.setup(async () => {
+    await truncateAll()
+    xbasis.autoPreview = true
+    return () => {
+      xbasis.autoPreview = false
+    }
+  })
   group.teardown(async () => {
     const live = await db.from('deployments').whereIn('status', ['live', 'failed'])
     const driver = await deploy.use('process')

@@ -83,7 +83,7 @@ test.group('Deployments with the process target', (group) => {
     assert.equal((await viaPlatform(live3.url, '/health')).status, 503, 'not running any more')
 
     const list = await account.json('GET', `${projectUrl}/deployments`)
-    assert.lengthOf(list.body.deployments, 3)
+    assert.lengthOf(list.body.deployments.filter((d: any) => d.environment === 'production'), 3)
   }).timeout(120_000)
 
   test("bad input and other tenants' deployments", async ({ assert }) => {
@@ -114,4 +114,53 @@ test.group('Deployments with the process target', (group) => {
     const statuses = (await db.from('deployments').orderBy('id')).map((row) => row.status)
     assert.deepEqual(statuses, ['failed', 'failed', 'stopped'])
   })
+})
+
+test.group('Deployments: platform shutdown', () => {
+  test('stopping the platform stops the apps it runs, and the platform exits', async ({ assert }) => {
+    const { mkdtempSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { startPlatform } = await import('#tests/helpers/platform_process')
+    const dataDir = mkdtempSync(join(tmpdir(), 'xbasis-shutdown-'))
+    const running = await startPlatform({ dataDir })
+    try {
+      const call = async (method: string, path: string, body?: unknown, token?: string) => {
+        const response = await fetch(running.url + path, {
+          method,
+          headers: { 'content-type': 'application/json', 'accept': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        })
+        return (await response.json()) as any
+      }
+      const { token } = await call('POST', '/api/v1/auth/register', { name: 'Ops', email: 'ops@example.com', password: 'ops password' })
+      const { project } = await call('POST', '/api/v1/projects', { name: 'Shop' }, token.value)
+      await call('POST', `/api/v1/projects/${project.id}/messages`, { content: 'a landing page' }, token.value)
+      let deployment = (await call('POST', `/api/v1/projects/${project.id}/deployments`, {}, token.value)).deployment
+      for (let i = 0; i < 100 && !['live', 'failed'].includes(deployment.status); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        deployment = (await call('GET', `/api/v1/deployments/${deployment.id}`, undefined, token.value)).deployment
+      }
+      assert.equal(deployment.status, 'live', deployment.reason)
+      const app = `${running.url}/apps/${new URL(deployment.url).hostname.split('.')[0]}/health`
+      assert.equal((await fetch(app)).status, 200)
+
+      const code = await running.stop()
+      assert.equal(code, 0, `exited by itself after SIGTERM:\n${running.output().slice(-2000)}`)
+      // No process is left whose working directory is in the instance's data.
+      const { readdirSync, readlinkSync } = await import('node:fs')
+      const orphans = readdirSync('/proc').filter((pid) => {
+        if (!/^\d+$/.test(pid)) return false
+        try {
+          return readlinkSync(`/proc/${pid}/cwd`).startsWith(dataDir)
+        } catch {
+          return false
+        }
+      })
+      assert.deepEqual(orphans, [], 'no app left running')
+    } finally {
+      await running.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+  }).timeout(240_000)
 })

@@ -69,8 +69,12 @@ export async function truncateAll() {
   const { default: db } = await import('@adonisjs/lucid/services/db')
   const { default: xbasis } = await import('#config/xbasis')
   const { rmSync } = await import('node:fs')
-  // Project repositories go with their rows (ids restart with the tables).
+  // Project repositories go with their rows (ids restart with the tables),
+  // and no deployed app outlives its test.
   rmSync(xbasis.paths.projects, { recursive: true, force: true })
+  const { default: DeployService } = await import('#services/deploy_service')
+  const projects = await db.from('projects').select('id').catch(() => [])
+  for (const { id } of projects) await new DeployService().destroyAll(id)
   const connection = db.connection()
   const tables = (await connection.getAllTables(connection.dialect.name === 'postgres' ? ['public'] : undefined)).filter((t) => !t.startsWith('adonis_schema'))
   if (connection.dialect.name === 'postgres') {
