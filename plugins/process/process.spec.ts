@@ -70,6 +70,21 @@ test.group('Process target', (group) => {
     assert.isTrue(await portClosed(handle.port!))
   }).timeout(30_000)
 
+  test("confines the app's files: it reads its own folder, not the platform's data or other apps", async ({ assert }) => {
+    const { writeFileSync } = await import('node:fs')
+    const secret = join(root, 'platform-secret.sqlite3')
+    writeFileSync(secret, 'the platform database')
+    const target = createProcessTarget({ rootDir: root })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    const handle = await target.deploy(fixtureInput(appDir), () => {})
+    running.push({ target, handle })
+    const read = async (path: string) => (await (await fetch(`${handle.url}/read?path=${encodeURIComponent(path)}`)).json()) as any
+    assert.deepEqual(await read(secret), { read: false, code: 'ERR_ACCESS_DENIED' })
+    assert.deepEqual(await read('/etc/passwd'), { read: false, code: 'ERR_ACCESS_DENIED' })
+    assert.deepEqual(await read(join(String(handle.data.dir), 'app', 'server.js')), { read: true }, 'its own files')
+  }).timeout(30_000)
+
   test('applies the memory limit, capped by max_memory_mb', async ({ assert }) => {
     const target = await plugin.create({ settings: { data_dir: root, max_memory_mb: '128' }, logger: console as any })
     const appDir = await writeFixtureApp()

@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
 import { cp, mkdir, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { basename, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import {
   DeployError,
   type DeployHandle,
@@ -230,12 +230,23 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
     throw new DeployError('No free port to run the app on.')
   }
 
+  /**
+   * Node's permission model confines the app's file access to its own
+   * deployment folder: it cannot read the platform's database, its data
+   * directory or another project's files. (Only for apps started with
+   * `node <file>`; `npm start` itself needs wider access.)
+   */
+  const confinement = (appDir: string) => {
+    const own = `${dirname(appDir)}/*`
+    return ['--experimental-permission', `--allow-fs-read=${own}`, `--allow-fs-write=${own}`, '--disable-warning=ExperimentalWarning']
+  }
+
   /** `node <file>` when the start script is that simple, `npm start` otherwise. */
   const startCommand = (pkg: any, appDir: string, memoryMb: number, env: Record<string, string>) => {
     const memoryFlag = `--max-old-space-size=${memoryMb}`
     const script: unknown = pkg?.scripts?.start
     const simple = typeof script === 'string' ? /^\s*node\s+([\w./@-]+)\s*$/.exec(script) : null
-    if (simple) return { file: process.execPath, args: [memoryFlag, simple[1]], env }
+    if (simple) return { file: process.execPath, args: [memoryFlag, ...confinement(appDir), simple[1]], env }
     if (typeof script === 'string') {
       return { file: 'npm', args: ['start', '--silent', '--no-update-notifier'], env: { ...env, NODE_OPTIONS: memoryFlag } }
     }
@@ -243,7 +254,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
       (f) => typeof f === 'string' && existsSync(join(appDir, f))
     )
     if (!main) throw new DeployError('Nothing to start: package.json has no start script and there is no server.js or index.js.')
-    return { file: process.execPath, args: [memoryFlag, main], env }
+    return { file: process.execPath, args: [memoryFlag, ...confinement(appDir), main], env }
   }
 
   const install = async (app: Running, env: Record<string, string>) => {

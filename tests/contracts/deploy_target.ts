@@ -38,6 +38,7 @@ export type DeployContractOptions = {
 export const FIXTURE_SERVER = `
 import http from 'node:http'
 import v8 from 'node:v8'
+import fs from 'node:fs'
 if (process.env.FIXTURE_MODE === 'exit') {
   console.error('boom: the fixture refuses to start')
   process.exit(3)
@@ -51,6 +52,10 @@ const server = http.createServer((req, res) => {
   }
   if (req.url === '/env') return json({ keys: Object.keys(process.env), env: process.env })
   if (req.url === '/heap') return json({ heapLimitMb: Math.round(v8.getHeapStatistics().heap_size_limit / 1048576), execArgv: process.execArgv, nodeOptions: process.env.NODE_OPTIONS ?? null })
+  if (req.url.startsWith('/read?')) {
+    const path = new URL(req.url, 'http://x').searchParams.get('path')
+    try { fs.readFileSync(path); return json({ read: true }) } catch (error) { return json({ read: false, code: error.code }) }
+  }
   if (req.url === '/crash') { res.end('crashing'); console.error('crash requested'); setTimeout(() => process.exit(1), 20); return }
   res.end('hello from the fixture, ' + (process.env.GREETING ?? 'nobody'))
 })
