@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import logger from '@adonisjs/core/services/logger'
@@ -107,12 +107,7 @@ export default class DeployService {
       deployment.merge({ status: 'building', startedAt: DateTime.now() })
       await deployment.save()
       await this.log(deployment.id, { stream: 'build', text: `Exporting version ${deployment.version.slice(0, 7)}` })
-      const repo = await this.files.ensureRepository(project)
-      for (const file of await repo.listFiles(deployment.version)) {
-        const target = join(appDir, file.path)
-        mkdirSync(dirname(target), { recursive: true })
-        writeFileSync(target, (await repo.readFile(file.path, deployment.version))!)
-      }
+      await this.files.writeVersionTo(project, appDir, deployment.version)
       const driver = await deploy.use(deployment.target, { workspaceId: project.workspaceId })
       deployment.status = 'deploying'
       await deployment.save()

@@ -1,4 +1,5 @@
-import { join } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
@@ -147,6 +148,19 @@ export default class ProjectFilesService {
     if (input.token) project.remoteToken = encryption.encrypt(input.token)
     await project.save()
     return { branch: result.branch, version: result.version, remote_url: input.url }
+  }
+
+  /**
+   * Writes a version's files (the head by default) into `dir`: what a
+   * deploy builds from, what a test runs.
+   */
+  async writeVersionTo(project: Project, dir: string, version?: string) {
+    const repo = await this.ensureRepository(project)
+    for (const file of await repo.listFiles(version)) {
+      const target = join(dir, file.path)
+      await mkdir(dirname(target), { recursive: true })
+      await writeFile(target, (await repo.readFile(file.path, version))!)
+    }
   }
 
   /**

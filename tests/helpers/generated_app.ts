@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import Project from '#models/project'
 import ProjectFilesService from '#services/project_files_service'
 import { projectEnv } from '#services/module_operations'
@@ -18,11 +18,7 @@ export async function runProjectApp(projectId: number) {
   const files = new ProjectFilesService()
   const repo = await files.ensureRepository(project)
   const dir = mkdtempSync(join(tmpdir(), 'xbasis-app-'))
-  for (const file of await repo.listFiles()) {
-    const target = join(dir, file.path)
-    mkdirSync(dirname(target), { recursive: true })
-    writeFileSync(target, (await repo.readFile(file.path))!)
-  }
+  await files.writeVersionTo(project, dir)
   const env = await projectEnv(project.id)
   const port = await freePort()
   let output = ''
