@@ -1,12 +1,10 @@
+import { LoopbackServer } from './loopback_server.js'
 import {
-  createServer,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type OutgoingHttpHeaders,
-  type Server,
   type ServerResponse,
 } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { splitToolInput, textScript, type LlmScript, type ScriptedHttpError } from './llm_script.js'
 
@@ -139,8 +137,7 @@ export abstract class FakeLlmServer {
   readonly apiKey: string
   readonly models: string[]
 
-  #server: Server | undefined
-  #port: number | undefined
+  #http = new LoopbackServer(this.constructor.name, (req, res) => this.#onRequest(req, res))
   #queue: LlmScript[] = []
   #default: LlmScript = textScript('This is a scripted reply from the fake server.')
 
@@ -155,34 +152,17 @@ export abstract class FakeLlmServer {
   /** Answers one request; `exchange.record.body` is already parsed. */
   protected abstract handle(exchange: Exchange, rawBody: string): Promise<void>
 
-  async start(): Promise<void> {
-    if (this.#server) return
-    const server = createServer((req, res) => this.#onRequest(req, res))
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    this.#server = server
-    this.#port = (server.address() as AddressInfo).port
+  start(): Promise<void> {
+    return this.#http.start()
   }
 
-  async close(): Promise<void> {
-    const server = this.#server
-    if (!server) return
-    this.#server = undefined
-    // Keep-alive sockets (undici pools them) and streams still being played
-    // would otherwise keep close() waiting.
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+  close(): Promise<void> {
+    return this.#http.close()
   }
 
   /** `http://127.0.0.1:PORT`, without a trailing slash. */
   get origin(): string {
-    if (this.#port === undefined) throw new Error(`${this.constructor.name} is not started`)
-    return `http://127.0.0.1:${this.#port}`
+    return this.#http.origin
   }
 
   /** Queues scripts, each played by one completion request, in order. */

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { LoopbackServer } from './loopback_server.js'
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { Exchange, headerValue, isObject, randomId, type RecordedRequest } from './fake_llm_server.js'
 
@@ -119,8 +119,7 @@ export class FakeRailwayServer {
   readonly token: string
   advanceOnPoll: boolean
 
-  #server: Server | undefined
-  #port: number | undefined
+  #http = new LoopbackServer('FakeRailwayServer', (req, res) => this.#onRequest(req, res))
   #scripts: RailwayDeploymentScript[] = []
   #rateLimits: Array<{ retryAfterSeconds: number }> = []
   #fieldErrors: ScriptedFieldError[] = []
@@ -130,32 +129,17 @@ export class FakeRailwayServer {
     this.advanceOnPoll = options.advanceOnPoll ?? false
   }
 
-  async start(): Promise<void> {
-    if (this.#server) return
-    const server = createServer((req, res) => this.#onRequest(req, res))
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    this.#server = server
-    this.#port = (server.address() as AddressInfo).port
+  start(): Promise<void> {
+    return this.#http.start()
   }
 
-  async close(): Promise<void> {
-    const server = this.#server
-    if (!server) return
-    this.#server = undefined
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+  close(): Promise<void> {
+    return this.#http.close()
   }
 
   /** `http://127.0.0.1:PORT`. */
   get origin(): string {
-    if (this.#port === undefined) throw new Error('FakeRailwayServer is not started')
-    return `http://127.0.0.1:${this.#port}`
+    return this.#http.origin
   }
 
   /** The GraphQL endpoint, `http://127.0.0.1:PORT/graphql/v2` (the real one is on backboard.railway.com). */

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { LoopbackServer } from './loopback_server.js'
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { Exchange, headerValue, isObject, randomId, type RecordedRequest } from './fake_llm_server.js'
 
 export type { RecordedRequest } from './fake_llm_server.js'
@@ -157,8 +157,7 @@ export class FakeVercelServer {
   readonly teamSlug: string
   advanceOnPoll: boolean
 
-  #server: Server | undefined
-  #port: number | undefined
+  #http = new LoopbackServer('FakeVercelServer', (req, res) => this.#onRequest(req, res))
   #initialProjects: string[]
   #scripts: VercelDeploymentScript[] = []
   #rateLimits: Array<{ resetSeconds: number }> = []
@@ -173,32 +172,17 @@ export class FakeVercelServer {
     this.#seedProjects()
   }
 
-  async start(): Promise<void> {
-    if (this.#server) return
-    const server = createServer((req, res) => this.#onRequest(req, res))
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-    this.#server = server
-    this.#port = (server.address() as AddressInfo).port
+  start(): Promise<void> {
+    return this.#http.start()
   }
 
-  async close(): Promise<void> {
-    const server = this.#server
-    if (!server) return
-    this.#server = undefined
-    server.closeAllConnections()
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+  close(): Promise<void> {
+    return this.#http.close()
   }
 
   /** The API base, `http://127.0.0.1:PORT` (the real one is `https://api.vercel.com`). */
   get url(): string {
-    if (this.#port === undefined) throw new Error('FakeVercelServer is not started')
-    return `http://127.0.0.1:${this.#port}`
+    return this.#http.origin
   }
 
   /** Forgets requests, deployments, created projects and scripts, keeping the server up. */
