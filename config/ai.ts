@@ -53,8 +53,6 @@ const aiConfig = {
   markupPercent: env.get('AI_MARKUP_PERCENT', 30),
   /** 1 balance token = this many micro-dollars ($0.0001). */
   microsPerBalanceToken: 100,
-  /** Free allowance granted to a new workspace (seed: 10 000). */
-  freeAllowanceTokens: 10_000,
   firstTokenTimeoutMs: env.get('AI_FIRST_TOKEN_TIMEOUT_MS', 30_000),
   maxMessageChars: 20_000,
   /** An answer longer than this is stopped (no model writes that much; a runaway stream would fill memory and the database). */

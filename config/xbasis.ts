@@ -1,5 +1,6 @@
 import env from '#start/env'
 import { join } from 'node:path'
+import billingConfig from '#config/billing'
 
 /**
  * Platform-wide settings of xBasis. The edition is configuration: the same
@@ -34,14 +35,10 @@ const xbasisConfig = {
   autoPreview: env.get('XBASIS_AUTO_PREVIEW', true),
 
   /**
-   * Plans from the seed. Prices are in cents per month.
+   * Plans from the seed, with their prices and limits: config/billing.ts.
    */
-  plans: {
-    free: { name: 'Free', priceCents: 0, tagline: 'Try xBasis on a real project' },
-    pro: { name: 'Pro', priceCents: 2900, tagline: 'For builders shipping to production' },
-    team: { name: 'Team', priceCents: 9900, tagline: 'Shared workspaces for small teams' },
-  },
-  defaultPlan: 'free' as const,
+  plans: billingConfig.plans,
+  defaultPlan: billingConfig.defaultPlan,
 
   /**
    * Password reset links stay valid this long.
@@ -49,7 +46,6 @@ const xbasisConfig = {
   passwordResetTtlMinutes: 60,
 }
 
-export type PlanId = keyof typeof xbasisConfig.plans
-export const PLAN_IDS = Object.keys(xbasisConfig.plans) as PlanId[]
+export { PLAN_IDS, type PlanId } from '#config/billing'
 
 export default xbasisConfig

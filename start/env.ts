@@ -80,6 +80,13 @@ const env = await Env.create(new URL('../', import.meta.url), {
   */
   APPS_DOMAIN: Env.schema.string.optional(),
   XBASIS_AUTO_PREVIEW: Env.schema.boolean.optional(),
+  /*
+  | Job queue (deployments): this process runs jobs unless XBASIS_WORKER=false
+  | (with Redis, `node ace xbasis:worker` runs them in a process of its own).
+  */
+  XBASIS_WORKER: Env.schema.boolean.optional(),
+  XBASIS_WORKER_CONCURRENCY: Env.schema.number.optional(),
+  XBASIS_WORKER_LEASE_SECONDS: Env.schema.number.optional(),
   XBASIS_PLUGIN_PATHS: Env.schema.string.optional(),
 
   /*
@@ -96,6 +103,23 @@ const env = await Env.create(new URL('../', import.meta.url), {
   OPENAI_BASE_URL: Env.schema.string.optional({ format: 'url', tld: false }),
   OPENAI_MODELS: Env.schema.string.optional(),
   ANTHROPIC_MODELS: Env.schema.string.optional(),
+
+  /*
+  | Billing: `none` (self-hosted, no payments) or `paddle` (SaaS). Limits of
+  | the plans apply with paddle; with none only when BILLING_LIMITS=true.
+  */
+  BILLING: Env.schema.enum.optional(['none', 'paddle'] as const),
+  BILLING_LIMITS: Env.schema.boolean.optional(),
+  PADDLE_API_KEY: Env.schema.string.optional(),
+  PADDLE_WEBHOOK_SECRET: Env.schema.string.optional(),
+  PADDLE_ENVIRONMENT: Env.schema.enum.optional(['sandbox', 'production'] as const),
+  PADDLE_API_URL: Env.schema.string.optional({ format: 'url', tld: false }),
+  PADDLE_PRICE_PRO: Env.schema.string.optional(),
+  PADDLE_PRICE_TEAM: Env.schema.string.optional(),
+  PADDLE_PRICE_PACK_S: Env.schema.string.optional(),
+  PADDLE_PRICE_PACK_M: Env.schema.string.optional(),
+  PADDLE_PRICE_PACK_L: Env.schema.string.optional(),
+  COMPUTE_GRACE_DAYS: Env.schema.number.optional(),
 })
 
 /*
@@ -108,6 +132,11 @@ if (env.get('DB_CONNECTION') === 'pg') {
     if (!env.get(key)) {
       problems.push(`${key} is required when DB_CONNECTION=pg`)
     }
+  }
+}
+if (env.get('BILLING') === 'paddle') {
+  for (const key of ['PADDLE_API_KEY', 'PADDLE_WEBHOOK_SECRET'] as const) {
+    if (!env.get(key)) problems.push(`${key} is required when BILLING=paddle`)
   }
 }
 if (env.get('SMTP_HOST') && !env.get('SMTP_PORT')) {

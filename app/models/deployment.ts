@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon'
-import { belongsTo, column } from '@adonisjs/lucid/orm'
+import { afterSave, belongsTo, column } from '@adonisjs/lucid/orm'
 import type { BelongsTo } from '@adonisjs/lucid/types/relations'
 import AppModel from '#models/app_model'
 import Project from '#models/project'
 import type { DeployHandle, DeployState } from '#deploy/contract'
+import { deployEvents } from '#services/deploy_events'
 
 export default class Deployment extends AppModel {
   @column({ isPrimary: true })
@@ -41,6 +42,10 @@ export default class Deployment extends AppModel {
   @column()
   declare reason: string | null
 
+  /** Stopped because the workspace's balance ran out; started again on top-up. */
+  @column({ consume: (value) => Boolean(value) })
+  declare suspendedForBilling: boolean
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 
@@ -55,4 +60,10 @@ export default class Deployment extends AppModel {
 
   @belongsTo(() => Project)
   declare project: BelongsTo<typeof Project>
+
+  /** A new status wakes whoever follows the deployment live (logs stream). */
+  @afterSave()
+  static notifyFollowers(deployment: Deployment) {
+    deployEvents.notify(deployment.id)
+  }
 }

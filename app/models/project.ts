@@ -44,6 +44,10 @@ export default class Project extends AppModel {
   @column({ serializeAs: null })
   declare remoteToken: string | null
 
+  /** Compute size class, charged daily while a production deployment runs (config/billing.ts). */
+  @column()
+  declare computeSize: string
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

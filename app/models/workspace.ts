@@ -37,6 +37,28 @@ export default class Workspace extends AppModel {
   @column({ consume: (value) => Number(value) })
   declare tokensReserved: number
 
+  /** Billing (see config/billing.ts and the billing plugins). */
+  @column()
+  declare billingCustomerId: string | null
+
+  @column()
+  declare billingSubscriptionId: string | null
+
+  @column()
+  declare subscriptionStatus: string | null
+
+  @column.dateTime()
+  declare planRenewsAt: DateTime | null
+
+  @column.dateTime()
+  declare subscriptionStateAt: DateTime | null
+
+  @column.dateTime()
+  declare balanceWarnedAt: DateTime | null
+
+  @column.dateTime()
+  declare computeSuspendedAt: DateTime | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

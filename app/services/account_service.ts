@@ -7,7 +7,7 @@ import { errors as vineErrors } from '@vinejs/vine'
 import xbasis from '#config/xbasis'
 import User from '#models/user'
 import Workspace from '#models/workspace'
-import aiConfig from '#config/ai'
+import billingConfig from '#config/billing'
 import MeteringService from '#services/metering_service'
 import { slugify } from '#lib/slug'
 
@@ -64,7 +64,7 @@ export default class AccountService {
           { client: trx }
         )
         await user.useTransaction(trx).related('workspaces').attach({ [workspace.id]: { role: 'owner' } })
-        await new MeteringService().grant(workspace.id, aiConfig.freeAllowanceTokens, 'Free plan allowance', trx)
+        await new MeteringService().grant(workspace.id, billingConfig.plans[billingConfig.defaultPlan].monthlyTokens, 'Free plan allowance', trx)
         await workspace.refresh()
 
         return { user, workspace }

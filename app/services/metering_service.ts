@@ -1,5 +1,6 @@
 import db from '@adonisjs/lucid/services/db'
-import { dbTime } from '#lib/db_time'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
+import LedgerService from '#services/ledger_service'
 import aiConfig, { type ModelInfo } from '#config/ai'
 
 /**
@@ -70,6 +71,8 @@ export type Settlement = {
 }
 
 export default class MeteringService {
+  constructor(private ledger = new LedgerService()) {}
+
   /**
    * Holds `tokens` of the workspace's balance for a turn, atomically: one
    * conditional UPDATE, so concurrent turns can never hold more than the
@@ -101,36 +104,33 @@ export default class MeteringService {
   async settle(input: Settlement): Promise<TurnPrice & { appliedTokens: number }> {
     const price = priceTurn(input.model, input.inputTokens, input.outputTokens)
     return db.transaction(async (trx) => {
-      const query = trx.from('workspaces').where('id', input.workspaceId).select('tokens_balance', 'tokens_reserved')
-      if (trx.dialect.name === 'postgres') query.forUpdate()
-      const row = await query.firstOrFail()
-      const free = Number(row.tokens_balance) - (Number(row.tokens_reserved) - input.reservedTokens)
-      const applied = Math.max(0, Math.min(price.chargedTokens, free))
-
       await trx
         .from('workspaces')
         .where('id', input.workspaceId)
-        .update({
-          tokens_reserved: db.knexRawQuery('tokens_reserved - ?', [input.reservedTokens]),
-          tokens_balance: db.knexRawQuery('tokens_balance - ?', [applied]),
-        })
-      await trx.table('transactions').insert({
-        workspace_id: input.workspaceId,
-        user_id: input.userId,
-        project_id: input.projectId,
-        type: 'ai_usage',
-        amount: -applied * aiConfig.microsPerBalanceToken,
-        tokens: -applied,
-        description: `${input.provider}/${input.model.id}: ${input.inputTokens} in, ${input.outputTokens} out`,
-        provider: input.provider,
-        model: input.model.id,
-        input_tokens: input.inputTokens,
-        output_tokens: input.outputTokens,
-        cost_micros: price.costMicros,
-        ai_message_id: input.aiMessageId,
-        created_at: dbTime(),
-      })
-      return { ...price, appliedTokens: applied }
+        .update({ tokens_reserved: db.knexRawQuery('tokens_reserved - ?', [input.reservedTokens]) })
+      const posted = await this.ledger.post(
+        {
+          workspaceId: input.workspaceId,
+          userId: input.userId,
+          projectId: input.projectId,
+          type: 'ai_usage',
+          amount: -price.chargedTokens * aiConfig.microsPerBalanceToken,
+          tokens: -price.chargedTokens,
+          // Never below zero: a turn that outgrew its hold is charged at most what is free.
+          shortfall: 'partial',
+          description: `${input.provider}/${input.model.id}: ${input.inputTokens} in, ${input.outputTokens} out`,
+          extra: {
+            provider: input.provider,
+            model: input.model.id,
+            input_tokens: input.inputTokens,
+            output_tokens: input.outputTokens,
+            cost_micros: price.costMicros,
+            ai_message_id: input.aiMessageId,
+          },
+        },
+        trx
+      )
+      return { ...price, appliedTokens: -posted.tokens }
     })
   }
 
@@ -138,22 +138,8 @@ export default class MeteringService {
    * Adds tokens to a workspace with a ledger entry (sign-up allowance,
    * admin grants, top-ups).
    */
-  async grant(workspaceId: number, tokens: number, description: string, trx?: any) {
-    const run = async (client: any) => {
-      await client
-        .from('workspaces')
-        .where('id', workspaceId)
-        .update({ tokens_balance: db.knexRawQuery('tokens_balance + ?', [tokens]) })
-      await client.table('transactions').insert({
-        workspace_id: workspaceId,
-        type: 'grant',
-        // Free tokens: no money changes hands (top-ups record what was paid).
-        amount: 0,
-        tokens,
-        description,
-        created_at: dbTime(),
-      })
-    }
-    return trx ? run(trx) : db.transaction(run)
+  async grant(workspaceId: number, tokens: number, description: string, trx?: TransactionClientContract) {
+    // Free tokens: no money changes hands (top-ups record what was paid).
+    return this.ledger.post({ workspaceId, type: 'grant', tokens, amount: 0, description }, trx)
   }
 }
