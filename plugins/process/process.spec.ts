@@ -1,6 +1,6 @@
 import { test } from '@japa/runner'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import plugin from './index.js'
@@ -121,19 +121,62 @@ test.group('Process target', (group) => {
     assert.isFalse(existsSync(join(appDir, 'node_modules')), 'the version’s own files are untouched')
   }).timeout(60_000)
 
-  test('skips npm install without dependencies and falls back to npm start for other scripts', async ({ assert }) => {
+  test('skips npm install without dependencies; `NAME=value node <file>` runs confined, other start scripts are refused', async ({ assert }) => {
     const target = createProcessTarget({ rootDir: root, maxMemoryMb: 96 })
-    const appDir = await writeFixtureApp({}, { scripts: { start: 'FIXTURE=1 node server.js' } })
+    const appDir = await writeFixtureApp({}, { scripts: { start: 'GREETING=assigned node server.js' } })
     dirs.push(appDir)
     const seen: LogLine[] = []
     const handle = await target.deploy(fixtureInput(appDir, { limits: { startTimeoutMs: 10_000 } }), (l) => seen.push(l))
     running.push({ target, handle })
     assert.isFalse(seen.some((l) => l.text.includes('npm install')))
-    const heap = (await (await fetch(`${handle.url}/heap`)).json()) as { nodeOptions: string | null }
-    assert.equal(heap.nodeOptions, '--max-old-space-size=96')
+    assert.equal(await (await fetch(handle.url)).text(), 'hello from the fixture, assigned')
+    const heap = (await (await fetch(`${handle.url}/heap`)).json()) as { execArgv: string[] }
+    assert.includeMembers(heap.execArgv, ['--max-old-space-size=96', '--experimental-permission'])
     await target.stop(handle)
     assert.isTrue(await portClosed(handle.port!))
+
+    // A shell would run any program outside the confinement.
+    for (const script of ['node server.js && cat /etc/passwd', 'sh -c "node server.js"', 'npm run serve']) {
+      const shell = await writeFixtureApp({}, { scripts: { start: script } })
+      dirs.push(shell)
+      await assert.rejects(() => target.deploy(fixtureInput(shell), () => {}), /is not "node <file>"/)
+    }
   }).timeout(30_000)
+
+  test('npm cannot be made to bring files from outside the app in, nor run scripts', async ({ assert }) => {
+    const target = createProcessTarget({ rootDir: root })
+    const outside = await mkdtemp(join(tmpdir(), 'xbasis-outside-'))
+    dirs.push(outside)
+    await writeFile(join(outside, 'package.json'), JSON.stringify({ name: 'outside', version: '1.0.0' }))
+    await writeFile(join(outside, 'secret.txt'), 'platform secret')
+    const cases: [Record<string, unknown>, Record<string, string>, RegExp][] = [
+      [{ dependencies: { outside: `file:${outside}` } }, {}, /points outside the app/],
+      [{ dependencies: { outside: 'file:../../../../' } }, {}, /points outside the app/],
+      [{ dependencies: { remote: 'git+https://example.com/x.git' } }, {}, /not a registry version/],
+      [{ dependencies: { remote: 'someone/repo' } }, {}, /not a registry version/],
+      [{ dependencies: { tiny: '1.0.0' } }, { 'package-lock.json': JSON.stringify({ packages: { 'node_modules/tiny': { link: true, resolved: outside } } }) }, /outside the app/],
+      [{ dependencies: { tiny: '1.0.0' } }, { 'package-lock.json': JSON.stringify({ packages: { 'node_modules/tiny': { resolved: `file:${outside}` } } }) }, /not a registry tarball/],
+    ]
+    for (const [pkg, files, message] of cases) {
+      const appDir = await writeFixtureApp(files, pkg)
+      dirs.push(appDir)
+      await assert.rejects(() => target.deploy(fixtureInput(appDir), () => {}), message)
+    }
+
+    // A dependency inside the app that is itself a link to the outside: refused after install.
+    const linked = await writeFixtureApp(
+      { 'vendor/tiny/package.json': JSON.stringify({ name: 'tiny', version: '1.0.0' }), '.npmrc': 'install-links=false\n' },
+      { dependencies: { tiny: 'file:./vendor/tiny' }, scripts: { start: 'node server.js', postinstall: `cp ${join(outside, 'secret.txt')} stolen.txt` } }
+    )
+    dirs.push(linked)
+    await symlink(outside, join(linked, 'vendor/tiny/outside'))
+    const seen: LogLine[] = []
+    await assert.rejects(() => target.deploy(fixtureInput(linked, { limits: { startTimeoutMs: 10_000 } }), (l) => seen.push(l)), /links to files outside its folder/)
+    assert.isTrue(seen.some((l) => l.text.includes('--ignore-scripts')))
+    assert.isTrue(seen.some((l) => l.text.includes('.npmrc')))
+    const working = (await readdir(root)).map((d) => join(root, d, 'app', 'stolen.txt'))
+    assert.isFalse(working.some((f) => existsSync(f)), 'the postinstall script did not run')
+  }).timeout(60_000)
 
   test('stop sends SIGTERM, then SIGKILL after the grace period', async ({ assert }) => {
     const target = createProcessTarget({ rootDir: root, stopGraceMs: 300 })

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
-import { cp, mkdir, readFile, rm } from 'node:fs/promises'
+import { cp, mkdir, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { basename, dirname, join, resolve } from 'node:path'
+import { hostname, tmpdir } from 'node:os'
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import {
   DeployError,
   type DeployHandle,
@@ -127,6 +127,102 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null) {
   return signal ? `was killed by ${signal}` : `exited with code ${code}`
 }
 
+/** Is `path` inside `dir` (or `dir` itself)? */
+function inside(dir: string, path: string) {
+  const rel = relative(dir, path)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+/**
+ * Dependencies come from the npm registry only: a `file:`, `link:`, git or
+ * URL specifier would make `npm install` (which runs as the platform's user,
+ * outside the app's confinement) copy or link any folder of the machine into
+ * the app. `file:` inside the app's own folder stays allowed.
+ */
+function checkDependencies(pkg: any, appDir: string) {
+  for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'overrides']) {
+    const deps = pkg?.[field]
+    if (deps === undefined) continue
+    if (typeof deps !== 'object' || deps === null) throw new DeployError(`package.json: "${field}" must be an object.`)
+    const walk = (entries: Record<string, unknown>) => {
+      for (const [name, spec] of Object.entries(entries)) {
+        if (spec && typeof spec === 'object') {
+          walk(spec as Record<string, unknown>)
+          continue
+        }
+        if (typeof spec !== 'string') throw new DeployError(`package.json: the version of "${name}" must be a string.`)
+        const local = /^file:(.*)$/.exec(spec)
+        if (local) {
+          if (!inside(appDir, resolve(appDir, local[1]))) {
+            throw new DeployError(`package.json: "${name}": "${spec}" points outside the app; dependencies come from the npm registry or from the app's own folder.`)
+          }
+          continue
+        }
+        // Registry specifiers: versions, ranges, tags, and `npm:` aliases of them.
+        if (!/^(npm:(@[\w.-]+\/)?[\w.-]+@)?[\w.^~<>=|*+ -]*$/.test(spec)) {
+          throw new DeployError(`package.json: "${name}": "${spec}" is not a registry version; the process target installs dependencies from the npm registry only.`)
+        }
+      }
+    }
+    walk(deps)
+  }
+}
+
+/** A lockfile may only resolve packages to registry tarballs or to the app's own folder. */
+function checkLockfile(lock: any, appDir: string) {
+  for (const [path, entry] of Object.entries<any>(lock?.packages ?? {})) {
+    const resolved = entry?.resolved
+    if (entry?.link && typeof resolved === 'string' && !inside(appDir, resolve(appDir, resolved))) {
+      throw new DeployError(`The lockfile links "${path}" to a folder outside the app.`)
+    }
+    if (!entry?.link && typeof resolved === 'string' && !/^https?:\/\//.test(resolved)) {
+      throw new DeployError(`The lockfile resolves "${path}" to "${resolved}", which is not a registry tarball.`)
+    }
+  }
+}
+
+/** Every symbolic link below `dir` that leads outside it (Node's permission model follows links). */
+async function escapingLinks(dir: string): Promise<string[]> {
+  const root = await realpath(dir)
+  const found: string[] = []
+  const visit = async (current: string) => {
+    for (const entry of await readdir(current, { withFileTypes: true })) {
+      const path = join(current, entry.name)
+      if (entry.isSymbolicLink()) {
+        let target: string
+        try {
+          target = await realpath(path)
+        } catch {
+          target = resolve(dirname(path), await readlink(path))
+        }
+        if (!inside(root, target)) found.push(relative(root, path))
+      } else if (entry.isDirectory()) {
+        await visit(path)
+      }
+    }
+  }
+  await visit(root)
+  return found
+}
+
+/** The process running in `pid` (on Linux): its working directory, or null. */
+async function cwdOf(pid: number) {
+  try {
+    return await readlink(`/proc/${pid}/cwd`)
+  } catch {
+    return null
+  }
+}
+
+function alive(pid: number) {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 export function createProcessTarget(options: ProcessTargetOptions = {}): DeployTarget {
   const rootDir = resolve(
     options.rootDir ?? join(process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : tmpdir(), 'deployments')
@@ -192,12 +288,44 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
     return lines.length ? `Last output:\n${lines.join('\n')}` : 'It printed nothing.'
   }
 
+  /** The owner (this process) tells a platform restart whether the app can still be running. */
+  const owner = { host: hostname(), pid: process.pid }
   const handleOf = (app: Running): DeployHandle => ({
     id: app.id,
     url: app.url,
     port: app.port,
-    data: { dir: app.dir },
+    data: { dir: app.dir, owner },
   })
+
+  /**
+   * Apps are detached process groups: when the platform is killed (SIGKILL,
+   * a crash) they outlive it. Each app's folder records its owner and
+   * process; a target created later stops the apps whose owner is gone.
+   */
+  const reapOrphans = async () => {
+    let entries: string[] = []
+    try {
+      entries = await readdir(rootDir)
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      try {
+        const dir = join(rootDir, entry)
+        const record = JSON.parse(await readFile(join(dir, 'owner.json'), 'utf8'))
+        if (record.host !== owner.host || !Number.isInteger(record.child)) continue
+        if (record.pid !== owner.pid && alive(record.pid)) continue
+        // Only a process still working in this app's folder (pids are reused).
+        const cwd = await cwdOf(record.child)
+        if (!cwd || !inside(dir, cwd)) continue
+        try {
+          process.kill(-record.child, 'SIGKILL')
+        } catch {}
+        await rm(join(dir, 'owner.json'), { force: true })
+      } catch {}
+    }
+  }
+  const reaped = reapOrphans()
 
   const cleanEnv = (input: DeployInput, home: string, port: number): Record<string, string> => {
     const env: Record<string, string> = {}
@@ -241,14 +369,27 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
     return ['--experimental-permission', `--allow-fs-read=${own}`, `--allow-fs-write=${own}`, '--disable-warning=ExperimentalWarning']
   }
 
-  /** `node <file>` when the start script is that simple, `npm start` otherwise. */
+  /**
+   * The start script must be `node <file>` (optionally after `NAME=value`
+   * assignments): only a Node process started by the target itself runs
+   * confined; a shell or `npm start` would run any program unconfined.
+   */
   const startCommand = (pkg: any, appDir: string, memoryMb: number, env: Record<string, string>) => {
     const memoryFlag = `--max-old-space-size=${memoryMb}`
     const script: unknown = pkg?.scripts?.start
-    const simple = typeof script === 'string' ? /^\s*node\s+([\w./@-]+)\s*$/.exec(script) : null
-    if (simple) return { file: process.execPath, args: [memoryFlag, ...confinement(appDir), simple[1]], env }
     if (typeof script === 'string') {
-      return { file: 'npm', args: ['start', '--silent', '--no-update-notifier'], env: { ...env, NODE_OPTIONS: memoryFlag } }
+      const simple = /^\s*((?:[A-Za-z_][A-Za-z0-9_]*=[\w.:/@+-]*\s+)*)node\s+([\w./@-]+)\s*$/.exec(script)
+      if (!simple) {
+        throw new DeployError(
+          `The start script "${script.slice(0, 200)}" is not "node <file>": the process target only runs an app's own Node file, confined to its folder. Use "node server.js" (or the docker target).`
+        )
+      }
+      const assigned: Record<string, string> = {}
+      for (const pair of simple[1].trim().split(/\s+/).filter(Boolean)) {
+        const at = pair.indexOf('=')
+        assigned[pair.slice(0, at)] = pair.slice(at + 1)
+      }
+      return { file: process.execPath, args: [memoryFlag, ...confinement(appDir), simple[2]], env: { ...assigned, ...env } }
     }
     const main = [pkg?.main, 'server.js', 'index.js'].find(
       (f) => typeof f === 'string' && existsSync(join(appDir, f))
@@ -258,8 +399,9 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
   }
 
   const install = async (app: Running, env: Record<string, string>) => {
-    emit(app, 'build', '[xbasis] npm install --omit=dev --no-audit --no-fund')
-    const child = spawn('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-update-notifier'], {
+    // npm runs as the platform's user, outside the confinement: no lifecycle scripts.
+    emit(app, 'build', '[xbasis] npm install --omit=dev --ignore-scripts --no-audit --no-fund')
+    const child = spawn('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier'], {
       cwd: app.appDir,
       env: { ...env, NODE_ENV: 'production', npm_config_update_notifier: 'false' },
       detached: true,
@@ -293,6 +435,9 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
     track(child)
     app.child = child
     app.startedAt = Date.now()
+    if (child.pid) {
+      await writeFile(join(app.dir, 'owner.json'), JSON.stringify({ ...owner, child: child.pid })).catch(() => {})
+    }
     let spawnError: string | null = null
     child.once('error', (error) => (spawnError = error.message))
     pipe(app, child, 'runtime')
@@ -443,6 +588,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
 
       try {
         app.state = 'building'
+        await reaped
         await rm(dir, { recursive: true, force: true })
         await mkdir(dir, { recursive: true })
         app.file = createWriteStream(join(dir, 'deploy.log'), { flags: 'a' })
@@ -460,8 +606,29 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
           }
         }
         const env = cleanEnv(input, dir, port)
+        checkDependencies(pkg, app.appDir)
+        for (const lockfile of ['package-lock.json', 'npm-shrinkwrap.json']) {
+          const path = join(app.appDir, lockfile)
+          if (!existsSync(path)) continue
+          try {
+            checkLockfile(JSON.parse(await readFile(path, 'utf8')), app.appDir)
+          } catch (error) {
+            if (error instanceof DeployError) throw error
+            throw new DeployError(`${lockfile} is not valid JSON.`)
+          }
+        }
+        // An app's own npm settings could point npm (unconfined) anywhere.
+        if (existsSync(join(app.appDir, '.npmrc'))) {
+          await rm(join(app.appDir, '.npmrc'), { force: true })
+          emit(app, 'build', '[xbasis] ignoring the app’s .npmrc')
+        }
         if (pkg && typeof pkg.dependencies === 'object' && Object.keys(pkg.dependencies ?? {}).length > 0) {
           await install(app, env)
+        }
+        // Node's permission model follows symbolic links: none may lead out.
+        const links = await escapingLinks(app.appDir)
+        if (links.length) {
+          throw new DeployError(`The app links to files outside its folder, which it may not read: ${links.slice(0, 5).join(', ')}.`)
         }
         app.command = startCommand(pkg, app.appDir, memoryMb, env)
         const problem = await startOnce(app)
