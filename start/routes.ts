@@ -23,12 +23,17 @@ const HealthController = () => import('#controllers/health_controller')
 const ProjectsController = () => import('#controllers/projects_controller')
 const ChatController = () => import('#controllers/chat_controller')
 const AdminPluginsController = () => import('#controllers/admin/plugins_controller')
+const AdminWorkspacesController = () => import('#controllers/admin/workspaces_controller')
 const ApiProjectsController = () => import('#controllers/api/projects_controller')
 const ApiAiController = () => import('#controllers/api/ai_controller')
+const BillingController = () => import('#controllers/billing_controller')
+const ApiBillingController = () => import('#controllers/api/billing_controller')
+const WebhooksController = () => import('#controllers/webhooks_controller')
 const PluginSettingsController = () => import('#controllers/plugin_settings_controller')
 const ProjectFilesController = () => import('#controllers/project_files_controller')
 const ModulesController = () => import('#controllers/modules_controller')
 const DeploymentsController = () => import('#controllers/deployments_controller')
+const ProjectEnvController = () => import('#controllers/project_env_controller')
 
 /**
  * Deployments: the same routes for the editor page and the API.
@@ -94,8 +99,16 @@ router
     router.get('/projects/:id/edit', [ProjectsController, 'edit']).as('projects.edit').where('id', router.matchers.number())
     router.put('/projects/:id', [ProjectsController, 'update']).as('projects.update').where('id', router.matchers.number())
     router.delete('/projects/:id', [ProjectsController, 'destroy']).as('projects.destroy').where('id', router.matchers.number())
+    router.get('/projects/:id/settings/env', [ProjectEnvController, 'page']).as('projects.env').where('id', router.matchers.number())
+    router.put('/projects/:id/settings/env', [ProjectEnvController, 'save']).where('id', router.matchers.number())
+    router.delete('/projects/:id/settings/env', [ProjectEnvController, 'remove']).where('id', router.matchers.number())
     router.get('/projects/:id/messages', [ChatController, 'index']).where('id', router.matchers.number())
     router.post('/projects/:id/messages', [ChatController, 'store']).where('id', router.matchers.number())
+    router.get('/billing', [BillingController, 'show']).as('billing')
+    router.get('/billing/transactions.csv', [BillingController, 'exportCsv']).as('billing.csv')
+    // Payment routes: 404 unless the billing plugin takes payments (BillingPaymentsMiddleware).
+    router.post('/billing/checkout', [BillingController, 'checkout']).as('billing.checkout').use(middleware.billingPayments())
+    router.get('/billing/portal', [BillingController, 'portal']).as('billing.portal').use(middleware.billingPayments())
     projectFileRoutes()
     deploymentRoutes()
   })
@@ -105,6 +118,8 @@ router
   .group(() => {
     router.get('/admin/users', [AdminUsersController, 'index']).as('admin.users')
     router.get('/admin/plugins', [AdminPluginsController, 'index']).as('admin.plugins')
+    router.get('/admin/workspaces/:id/ledger', [AdminWorkspacesController, 'ledger']).as('admin.workspaces.ledger').where('id', router.matchers.number())
+    router.post('/admin/workspaces/:id/balance', [AdminWorkspacesController, 'adjust']).where('id', router.matchers.number())
     router.get('/admin/plugins/:id', [PluginSettingsController, 'showPlatform'])
     router.put('/admin/plugins/:id', [PluginSettingsController, 'updatePlatform'])
   })
@@ -134,6 +149,9 @@ router
         router.get('/projects/:id', [ApiProjectsController, 'show'])
         router.patch('/projects/:id', [ApiProjectsController, 'update'])
         router.delete('/projects/:id', [ApiProjectsController, 'destroy'])
+        router.get('/projects/:id/env', [ProjectEnvController, 'index'])
+        router.put('/projects/:id/env', [ProjectEnvController, 'update'])
+        router.delete('/projects/:id/env', [ProjectEnvController, 'destroy'])
         router.get('/projects/:id/messages', [ChatController, 'index'])
         router.post('/projects/:id/messages', [ChatController, 'store'])
         projectFileRoutes()
@@ -141,10 +159,20 @@ router
         router.get('/modules', [ModulesController, 'index'])
         deploymentRoutes()
         router.get('/ai/usage', [ApiAiController, 'usage'])
+        router.get('/billing/plans', [ApiBillingController, 'plans'])
+        router.post('/billing/checkout', [ApiBillingController, 'checkout']).use(middleware.billingPayments())
+        router.get('/billing/usage', [ApiBillingController, 'usage'])
+        router.get('/billing/transactions', [ApiBillingController, 'transactions'])
       })
       .use(middleware.auth({ guards: ['api'] }))
   })
   .prefix('/api/v1')
+
+/*
+| Webhooks of outside services: no session, no CSRF (config/shield.ts), raw
+| body kept for signature checks.
+*/
+router.post('/webhooks/paddle', [WebhooksController, 'paddle']).use(middleware.billingPayments())
 
 router.get('/health/live', [HealthController, 'live'])
 router.get('/health/ready', [HealthController, 'ready'])

@@ -3,6 +3,7 @@ import encryption from '@adonisjs/core/services/encryption'
 import type { OutputOp } from '#ai/output_protocol'
 import type Project from '#models/project'
 import { dbTime } from '#lib/db_time'
+import { projectEnv } from '#services/project_env_service'
 import { CONFIG_FILE, ModuleError, composeApp, loadCatalogue } from '#modules/composer'
 import type { ChangeOp, ProjectRepository } from '#workspace/project_repository'
 
@@ -13,25 +14,17 @@ type DependencyOp = Extract<OutputOp, { op: 'dependency' }>
 const COMPOSER_INPUTS = [CONFIG_FILE, 'package.json']
 
 /**
- * The project's app environment (generated module secrets), decrypted.
- * Kept in the database, never in the files: a zip or a push never
- * carries a secret.
+ * The project's app environment (generated module secrets and the user's
+ * variables), decrypted: see ProjectEnvService. Kept in the database, never
+ * in the files: a zip or a push never carries a secret.
  */
-export async function projectEnv(projectId: number): Promise<Record<string, string>> {
-  const rows = await db.from('project_env_vars').where('project_id', projectId).select('key', 'value')
-  const env: Record<string, string> = {}
-  for (const row of rows) {
-    const value = encryption.decrypt<string>(row.value)
-    if (typeof value === 'string') env[row.key] = value
-  }
-  return env
-}
+export { projectEnv }
 
 async function saveNewEnv(projectId: number, env: Record<string, string>) {
   const existing = await projectEnv(projectId)
   for (const [key, value] of Object.entries(env)) {
     if (key in existing) continue
-    await db.table('project_env_vars').insert({ project_id: projectId, key, value: encryption.encrypt(value), secret: true, created_at: dbTime(), updated_at: dbTime() })
+    await db.table('project_env_vars').insert({ project_id: projectId, key, environment: 'all', source: 'module', value: encryption.encrypt(value), secret: true, created_at: dbTime(), updated_at: dbTime() })
   }
 }
 
