@@ -5,6 +5,14 @@ import ProjectService from '#services/project_service'
 import DeployService, { presentDeployment } from '#services/deploy_service'
 import ProjectPolicy from '#policies/project_policy'
 import { createDeploymentValidator } from '#validators/deploy'
+import { openEventStream, wantsEventStream } from '#lib/sse'
+import { streamDeploymentLogs } from '#services/deploy_log_stream'
+
+/** A log id sent back by the client, when it is one. */
+function lastSeen(value: unknown): number | null {
+  const id = Number(value)
+  return value !== undefined && value !== null && value !== '' && Number.isSafeInteger(id) && id >= 0 ? id : null
+}
 
 @inject()
 export default class DeploymentsController {
@@ -32,9 +40,20 @@ export default class DeploymentsController {
     return { deployment: presentDeployment(await this.deploys.find(auth.getUserOrFail(), Number(params.id))) }
   }
 
-  async logs({ auth, params, request }: HttpContext) {
+  /**
+   * The logs as JSON (`?after=` the last id seen), or streamed live as
+   * Server-Sent Events when the client asks for text/event-stream
+   * (resuming after Last-Event-ID).
+   */
+  async logs(ctx: HttpContext) {
+    const { auth, params, request } = ctx
     const deployment = await this.deploys.find(auth.getUserOrFail(), Number(params.id))
-    return { status: deployment.status, logs: await this.deploys.logs(deployment, Number(request.input('after', 0)) || 0) }
+    const after = lastSeen(request.header('last-event-id')) ?? lastSeen(request.input('after')) ?? 0
+    if (wantsEventStream(ctx)) {
+      void streamDeploymentLogs(deployment.id, openEventStream(ctx), after)
+      return
+    }
+    return { status: deployment.status, logs: await this.deploys.logs(deployment, after) }
   }
 
   async stop({ auth, params, bouncer }: HttpContext) {

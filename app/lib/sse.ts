@@ -9,7 +9,10 @@ export function wantsEventStream(ctx: HttpContext): boolean {
 }
 
 export type EventStream = {
-  send: (event: string, data: unknown) => void
+  /** `id` becomes the event's id: a reconnecting client sends it back as Last-Event-ID. */
+  send: (event: string, data: unknown, id?: string | number) => void
+  /** An SSE comment (keeps idle connections open through proxies). */
+  comment: (text: string) => void
   close: () => void
   /** Aborted when the client goes away. */
   signal: AbortSignal
@@ -38,9 +41,13 @@ export function openEventStream(ctx: HttpContext): EventStream {
 
   return {
     signal: closed.signal,
-    send(event, data) {
+    send(event, data, id) {
       if (body.writableEnded) return
-      body.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      const idLine = id === undefined ? '' : `id: ${String(id).replace(/[\r\n]/g, '')}\n`
+      body.write(`${idLine}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+    },
+    comment(text) {
+      if (!body.writableEnded) body.write(`: ${text.replace(/[\r\n]/g, ' ')}\n\n`)
     },
     close() {
       if (!body.writableEnded) body.end()

@@ -2,7 +2,8 @@
 | Preview and deploys next to the chat: the live preview in an iframe
 | (deployed automatically after each turn that changed files), a button to
 | deploy to production, the deployments with their status, and the logs of
-| the newest one, followed live while it builds.
+| the newest one, followed live over Server-Sent Events (EventSource) with
+| a progress indicator. If the stream cannot be used, it polls instead.
 */
 async function api(url, options = {}) {
   const response = await fetch(url, { ...options, headers: { accept: 'application/json', 'content-type': 'application/json', ...(options.headers || {}) } })
@@ -12,12 +13,26 @@ async function api(url, options = {}) {
 }
 
 const ACTIVE = ['queued', 'building', 'deploying']
+const STEPS = ['queued', 'building', 'deploying', 'live']
+const STEP_CLASS = {
+  done: 'rounded px-2 py-0.5 bg-green-100 text-green-800',
+  current: 'rounded px-2 py-0.5 bg-brand-600 text-white animate-pulse',
+  failed: 'rounded px-2 py-0.5 bg-red-100 text-red-800',
+  todo: 'rounded px-2 py-0.5 bg-slate-100 text-slate-400',
+}
 
 export default () => ({
   deployments: [],
   logs: [],
   lastLog: 0,
   following: null,
+  followedStatus: '',
+  /** The furthest step the followed deployment reached (where a failure happened). */
+  reached: '',
+  source: null,
+  streamErrors: 0,
+  /** Set once EventSource failed: logs are polled from then on. */
+  polling: typeof EventSource === 'undefined',
   previewUrl: '',
   productionUrl: '',
   message: '',
@@ -27,6 +42,7 @@ export default () => ({
   init() {
     this.refresh()
     window.addEventListener('chat-turn-ended', () => this.refresh())
+    window.addEventListener('beforeunload', () => this.closeStream())
   },
 
   get base() {
@@ -44,6 +60,26 @@ export default () => ({
   get logText() {
     return this.logs.map((l) => l.text).join('\n')
   },
+  get hasProgress() {
+    return this.followedStatus !== ''
+  },
+  get progress() {
+    const status = this.followedStatus
+    const reachedIndex = STEPS.indexOf(this.reached)
+    return STEPS.map((name, index) => {
+      let state = 'todo'
+      if (status === 'live') state = 'done'
+      else if (status === 'failed' || status === 'stopped') state = index < reachedIndex ? 'done' : index === reachedIndex ? 'failed' : 'todo'
+      else if (index < STEPS.indexOf(status)) state = 'done'
+      else if (index === STEPS.indexOf(status)) state = 'current'
+      return { name, state, cls: STEP_CLASS[state], label: name }
+    })
+  },
+  get progressNote() {
+    if (this.followedStatus === 'failed') return 'failed'
+    if (this.followedStatus === 'stopped') return 'stopped'
+    return ''
+  },
 
   async refresh() {
     try {
@@ -57,20 +93,81 @@ export default () => ({
       }
       this.productionUrl = production?.url ?? ''
       const newest = deployments[0]
-      if (newest && newest.id !== this.following) {
-        this.following = newest.id
-        this.logs = []
-        this.lastLog = 0
-      }
-      if (newest) await this.loadLogs()
+      if (newest && newest.id !== this.following) this.follow(newest)
       clearTimeout(this.timer)
-      // Keep following while something is on its way (a preview starts right after a turn).
-      if (deployments.some((d) => ACTIVE.includes(d.status))) {
-        this.timer = setTimeout(() => this.refresh(), 700)
+      if (this.polling) {
+        if (newest) await this.loadLogs()
+        // Keep following while something is on its way (a preview starts right after a turn).
+        if (deployments.some((d) => ACTIVE.includes(d.status))) this.timer = setTimeout(() => this.refresh(), 700)
+      } else if (deployments.some((d) => ACTIVE.includes(d.status) && d.id !== this.following)) {
+        // Another deployment is waiting behind the followed one: look again soon.
+        this.timer = setTimeout(() => this.refresh(), 2000)
       }
     } catch (error) {
       this.message = error.message
     }
+  },
+
+  follow(deployment) {
+    this.closeStream()
+    this.following = deployment.id
+    this.logs = []
+    this.lastLog = 0
+    this.reached = ''
+    this.setStatus(deployment.status)
+    if (!this.polling) this.openStream()
+  },
+
+  setStatus(status) {
+    this.followedStatus = status
+    if (STEPS.includes(status) && STEPS.indexOf(status) > STEPS.indexOf(this.reached)) this.reached = status
+  },
+
+  /**
+   * The followed deployment's logs and status, live. EventSource resumes
+   * by itself after a dropped connection (Last-Event-ID); the stream ends
+   * with an `end` event once the deployment is live, failed or stopped.
+   */
+  openStream() {
+    const id = this.following
+    const source = new EventSource(`/deployments/${id}/logs`)
+    this.source = source
+    source.addEventListener('status', (event) => {
+      if (id !== this.following) return
+      const data = JSON.parse(event.data)
+      this.setStatus(data.status)
+      this.deployments = this.deployments.map((d) => (d.id === data.id ? { ...d, status: data.status, label: `#${d.id} ${d.environment} · ${data.status}` } : d))
+    })
+    source.addEventListener('log', (event) => {
+      if (id !== this.following) return
+      const line = JSON.parse(event.data)
+      if (line.id <= this.lastLog) return
+      this.logs = [...this.logs, line].slice(-300)
+      this.lastLog = line.id
+    })
+    source.addEventListener('end', (event) => {
+      source.close()
+      if (id !== this.following) return
+      this.source = null
+      this.setStatus(JSON.parse(event.data).status)
+      this.refresh()
+    })
+    source.addEventListener('error', () => {
+      if (this.source !== source) return
+      this.streamErrors += 1
+      // Refused (not a stream) or failing again and again: poll instead.
+      if (source.readyState === EventSource.CLOSED || this.streamErrors >= 3) {
+        source.close()
+        this.source = null
+        this.polling = true
+        this.refresh()
+      }
+    })
+  },
+
+  closeStream() {
+    if (this.source) this.source.close()
+    this.source = null
   },
 
   /**
@@ -88,8 +185,10 @@ export default () => ({
     box.append(frame)
   },
 
+  /** The polling fallback. */
   async loadLogs() {
-    const { logs } = await api(`/deployments/${this.following}/logs?after=${this.lastLog}`)
+    const { status, logs } = await api(`/deployments/${this.following}/logs?after=${this.lastLog}`)
+    this.setStatus(status)
     if (logs.length) {
       this.logs = [...this.logs, ...logs].slice(-300)
       this.lastLog = logs[logs.length - 1].id
