@@ -35,8 +35,9 @@ const shieldConfig = defineConfig({
   csrf: {
     enabled: true,
     // The JSON API authenticates with bearer tokens, never cookies, so it is
-    // not exposed to cross-site request forgery.
-    exceptRoutes: (ctx) => ctx.request.url().startsWith('/api/'),
+    // not exposed to cross-site request forgery; webhooks are authenticated
+    // by their sender's signature over the raw body.
+    exceptRoutes: (ctx) => ctx.request.url().startsWith('/api/') || ctx.request.url().startsWith('/webhooks/'),
     enableXsrfCookie: false,
     methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   },

@@ -35,4 +35,5 @@ export const middleware = router.named({
   silentAuth: () => import('#middleware/silent_auth_middleware'),
   admin: () => import('#middleware/admin_middleware'),
   devMails: () => import('#middleware/dev_mails_middleware'),
+  billingPayments: () => import('#middleware/billing_payments_middleware'),
 })
