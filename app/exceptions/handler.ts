@@ -7,6 +7,7 @@ import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { ChatRequestError } from '#services/chat_service'
 import { InsufficientBalanceError } from '#services/metering_service'
+import { PlanLimitError } from '#services/limits_service'
 import { PluginNotConfiguredError } from '#plugins/settings_service'
 import { PluginUnavailableError } from '#plugins/plugin_manager'
 import { FileRequestError } from '#services/project_files_service'
@@ -65,6 +66,9 @@ export function toApiErrors(error: any): { status: number; errors: ApiError[]; h
   if (error instanceof InsufficientBalanceError) {
     return { status: 402, errors: [{ message: error.message, code: 'insufficient_balance' }] }
   }
+  if (error instanceof PlanLimitError) {
+    return { status: error.status, errors: [{ message: error.message, code: error.code }] }
+  }
   if (error instanceof PluginNotConfiguredError || error instanceof PluginUnavailableError) {
     return { status: 503, errors: [{ message: error.message, code: 'plugin_unavailable' }] }
   }
@@ -114,6 +118,11 @@ export default class HttpExceptionHandler extends ExceptionHandler {
       const { status, errors, headers } = toApiErrors(error)
       for (const [name, value] of Object.entries(headers ?? {})) ctx.response.header(name, value)
       return ctx.response.status(status).send({ errors })
+    }
+    if (error instanceof PlanLimitError) {
+      // A form that hit a plan limit: back to it, with the limit and how to lift it.
+      ctx.session.flash('error', error.message)
+      return ctx.response.redirect().back()
     }
     return super.handle(error, ctx)
   }

@@ -15,6 +15,7 @@ import ProjectFilesService, { FileRequestError } from '#services/project_files_s
 import { projectEnv } from '#services/module_operations'
 import { VersionNotFoundError } from '#workspace/errors'
 import { isLoopbackUrl, platformOrigin, publicAppUrl } from '#lib/app_urls'
+import LimitsService from '#services/limits_service'
 
 /** Deployments run one after another per project, two at a time overall. */
 const MAX_CONCURRENT = 2
@@ -78,13 +79,11 @@ export default class DeployService {
     if (!(await deploy.isUsable(target, project.workspaceId))) {
       throw new FileRequestError(`The deploy target "${target}" is not available`, 422, 'unknown_target')
     }
-    const deployment = await Deployment.create({
-      projectId: project.id,
-      triggeredBy: user?.id ?? null,
-      environment: input.environment ?? 'production',
-      status: 'queued',
-      target,
-      version,
+    const environment = input.environment ?? 'production'
+    const deployment = await db.transaction(async (trx) => {
+      // The plan's limit of production apps live at once (workspace locked until the insert).
+      if (environment === 'production') await new LimitsService().assertCanDeployToProduction(project.workspaceId, project.id, trx)
+      return Deployment.create({ projectId: project.id, triggeredBy: user?.id ?? null, environment, status: 'queued', target, version }, { client: trx })
     })
     enqueue(() => this.run(deployment.id))
     return deployment

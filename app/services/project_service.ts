@@ -7,6 +7,7 @@ import Project, { type ProjectStatus } from '#models/project'
 import User from '#models/user'
 import Workspace from '#models/workspace'
 import { slugify } from '#lib/slug'
+import LimitsService from '#services/limits_service'
 
 
 /**
@@ -42,21 +43,28 @@ export default class ProjectService {
   async create(user: User, input: { name: string; description?: string | null; workspace_id?: number }) {
     const workspace = await this.targetWorkspace(user, input.workspace_id)
     const base = slugify(input.name, 48, 'project')
-    // Slugs are unique per workspace: "shop", "shop-2", "shop-3"…
-    const taken = new Set(
-      (await db.from('projects').where('workspace_id', workspace.id).where('slug', 'like', `${base}%`).select('slug')).map(
-        (row) => row.slug
+    return db.transaction(async (trx) => {
+      // The plan's project limit, with the workspace locked until the insert.
+      await new LimitsService().assertCanCreateProject(workspace.id, trx)
+      // Slugs are unique per workspace: "shop", "shop-2", "shop-3"…
+      const taken = new Set(
+        (await trx.from('projects').where('workspace_id', workspace.id).where('slug', 'like', `${base}%`).select('slug')).map(
+          (row) => row.slug
+        )
       )
-    )
-    let slug = base
-    for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`
-    return Project.create({
-      workspaceId: workspace.id,
-      createdBy: user.id,
-      name: input.name,
-      slug,
-      description: input.description ?? null,
-      status: 'draft',
+      let slug = base
+      for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`
+      return Project.create(
+        {
+          workspaceId: workspace.id,
+          createdBy: user.id,
+          name: input.name,
+          slug,
+          description: input.description ?? null,
+          status: 'draft',
+        },
+        { client: trx }
+      )
     })
   }
 
