@@ -15,6 +15,7 @@ export default class UsersController {
         'users.full_name',
         'users.is_admin',
         'users.created_at',
+        'workspaces.id as workspace_id',
         'workspaces.plan',
         'workspaces.tokens_balance'
       )
