@@ -27,6 +27,12 @@
  * - The app gets exactly the environment it is given (`input.env`) plus
  *   `PORT`, `HOST` and `NODE_ENV`; never the platform's own variables.
  * - The app listens on `PORT` and answers `GET /health` with a 2xx.
+ * - `appName` (optional) names the app across deployments; both environments
+ *   share it, and a target that keeps resources per app separates preview
+ *   from production itself (Vercel: the deployment target inside one
+ *   project; Railway: one service per environment). `destroy` removes the
+ *   per-app resources only once nothing of the app's other environment needs
+ *   them.
  */
 
 export type DeployEnvironment = 'preview' | 'production'
@@ -39,6 +45,16 @@ export type DeployInput = {
   /** Variables the app gets, in addition to PORT, HOST and NODE_ENV. */
   env: Record<string, string>
   environment: DeployEnvironment
+  /** The platform's id of the project, for labels and names on the target (optional). */
+  projectId?: string
+  /**
+   * A stable name for the app across its deployments (letters, digits, `-`),
+   * the same for preview and production: remote targets name what they keep
+   * per app after it (a Vercel project, a Railway project and services) and
+   * reuse it on the next deployment. Absent: the target falls back to
+   * `deploymentId` (one set of resources per deployment).
+   */
+  appName?: string
   limits?: {
     /** Memory ceiling of the app's heap, in MB. */
     memoryMb?: number

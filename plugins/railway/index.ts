@@ -7,18 +7,17 @@ const number = (value: string | undefined) => {
 }
 
 /**
- * Deploys apps to Railway (railway.com) through its public GraphQL API v2,
- * with plain `fetch`. See `target.ts` for the flow and for what a real
- * deploy still needs (Railway has no public upload of local files: the
- * service is built from `source_repo` or `source_image`).
+ * Deploys apps to Railway (railway.com) through its public GraphQL API v2
+ * and the source upload of `railway up`, with plain `fetch`. See `target.ts`
+ * for what it makes on Railway and the flow of one deploy.
  */
 export default definePlugin<DeployTarget>({
   id: 'railway',
   kind: 'deploy-target',
   name: 'Railway',
   description:
-    'Deploys each app as a Railway service (project, service, variables, deployment) through Railway’s GraphQL API. Needs a Railway account or workspace token.',
-  version: '0.1.0',
+    'Deploys each app to Railway: a project per app, a service per environment with a public domain and a /health check, its variables, and the version’s files uploaded as `railway up` does. Needs a Railway account or workspace token.',
+  version: '0.2.0',
   hostApi: '^1.0.0',
   settings: [
     {
@@ -42,7 +41,7 @@ export default definePlugin<DeployTarget>({
     {
       name: 'project_id',
       label: 'Project id',
-      help: 'Deploy every app as a service of this Railway project. Empty: one new project per deployment.',
+      help: 'Deploy every app as services of this Railway project. Empty: one project per app, made on its first deployment.',
       scopes: ['platform', 'workspace'],
       env: 'RAILWAY_PROJECT_ID',
     },
@@ -54,18 +53,34 @@ export default definePlugin<DeployTarget>({
       env: 'RAILWAY_ENVIRONMENT_ID',
     },
     {
+      name: 'workspace_id',
+      label: 'Workspace id',
+      help: 'The Railway workspace new projects are made in. Empty: the token’s own.',
+      scopes: ['platform', 'workspace'],
+      env: 'RAILWAY_WORKSPACE_ID',
+    },
+    {
       name: 'source_repo',
       label: 'Source repository',
-      help: 'GitHub repository (owner/name) Railway builds the service from. Local files are not uploaded yet.',
+      help: 'Optional: a GitHub repository (owner/name) Railway builds every service from, instead of uploading the version’s files.',
       scopes: ['platform', 'workspace'],
       env: 'RAILWAY_SOURCE_REPO',
     },
     {
       name: 'source_image',
       label: 'Source image',
-      help: 'Docker image Railway runs instead, when no repository is set.',
+      help: 'Optional: a Docker image Railway runs instead of the uploaded files, when no repository is set.',
       scopes: ['platform', 'workspace'],
       env: 'RAILWAY_SOURCE_IMAGE',
+    },
+    {
+      name: 'max_upload_mb',
+      label: 'Upload limit (MB)',
+      type: 'number',
+      help: 'Deploys whose gzipped files (without node_modules and .git) are larger are refused.',
+      scopes: ['platform'],
+      env: 'RAILWAY_MAX_UPLOAD_MB',
+      default: '50',
     },
     {
       name: 'poll_interval_ms',
@@ -115,7 +130,9 @@ export default definePlugin<DeployTarget>({
       apiUrl: settings.api_url || undefined,
       projectId: settings.project_id || undefined,
       environmentId: settings.environment_id || undefined,
+      workspaceId: settings.workspace_id || undefined,
       source,
+      maxUploadBytes: number(settings.max_upload_mb) === undefined ? undefined : Math.round(number(settings.max_upload_mb)! * 1024 * 1024),
       pollIntervalMs: number(settings.poll_interval_ms),
       deployTimeoutMs: number(settings.deploy_timeout_ms),
       requestTimeoutMs: number(settings.request_timeout_ms),

@@ -1,9 +1,11 @@
 import { test } from '@japa/runner'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import plugin from './index.js'
 import { validateDefinition } from '#plugins/validate_definition'
 import { createRailwayTarget, mapRailwayStatus, type RailwayTargetOptions } from './target.js'
 import { DeployError, type DeployHandle, type LogLine } from '#deploy/contract'
-import { fixtureInput, registerDeployTargetContract } from '#tests/contracts/deploy_target'
+import { fixtureInput, registerDeployTargetContract, writeFixtureApp } from '#tests/contracts/deploy_target'
 import { FakeRailwayServer, RAILWAY_STATUSES } from '#tests/fakes/railway_server'
 
 const railway = new FakeRailwayServer({ token: 'rw-test-token', advanceOnPoll: true })
@@ -15,7 +17,6 @@ const setup = async () => {
 const settings = () => ({
   token: railway.token,
   api_url: railway.url,
-  source_image: 'ghcr.io/xbasis/fixture:latest',
   poll_interval_ms: '5',
   verify_health: 'false',
 })
@@ -30,9 +31,10 @@ registerDeployTargetContract(test, 'railway (fake API)', () => plugin.create({ s
   isGone: (handle) => railway.services.get(String(handle.data.serviceId))?.deleted === true,
 })
 
-/** The root fields of the GraphQL requests the fake received, in order. */
+/** The root fields of the GraphQL requests the fake received, in order (uploads are `up`). */
 const calls = () =>
   railway.requests.map((r) => {
+    if (r.path.includes('/up?')) return { field: 'up', variables: {} as Record<string, unknown> }
     const body = r.body as { query?: string; variables?: Record<string, unknown> }
     const match = /^\s*(?:query|mutation)\s+\w+[^{]*\{\s*(\w+)/.exec(body?.query ?? '')
     return { field: match?.[1] ?? '?', variables: body?.variables ?? {} }
@@ -48,8 +50,23 @@ const expectDeployError = async (promise: Promise<unknown>): Promise<DeployError
   throw new Error('the deploy should have failed')
 }
 
+const SECRET = 'sk-live-must-stay-in-railway-variables'
+
 test.group('Railway target', (group) => {
-  group.setup(setup)
+  let appDir = ''
+  group.setup(async () => {
+    const close = await setup()
+    // The app as a version export looks, plus what must never be uploaded.
+    appDir = await writeFixtureApp({ 'public/logo.svg': '<svg/>', 'lib/util.js': 'export const x = 1\n' })
+    await mkdir(join(appDir, 'node_modules/dep'), { recursive: true })
+    await writeFile(join(appDir, 'node_modules/dep/index.js'), 'module.exports = 1\n')
+    await mkdir(join(appDir, '.git'), { recursive: true })
+    await writeFile(join(appDir, '.git/HEAD'), 'ref: refs/heads/main\n')
+    return async () => {
+      await rm(appDir, { recursive: true, force: true })
+      await close()
+    }
+  })
   group.each.setup(() => {
     railway.reset()
     railway.advanceOnPoll = true
@@ -59,13 +76,13 @@ test.group('Railway target', (group) => {
     createRailwayTarget({
       token: railway.token,
       apiUrl: railway.url,
-      source: { image: 'ghcr.io/xbasis/fixture:latest' },
       pollIntervalMs: 5,
       deployTimeoutMs: 5000,
       verifyHealth: false,
       ...extra,
     })
-  const input = (env: Record<string, string> = {}) => fixtureInput('/nonexistent-app-dir', { env })
+  const input = (env: Record<string, string> = {}, extra: Parameters<typeof fixtureInput>[1] = {}) =>
+    fixtureInput(appDir, { env, appName: 'shop-42', environment: 'production', ...extra })
 
   test('is a valid deploy-target plugin with a secret, required token', async ({ assert }) => {
     assert.equal(plugin.id, 'railway')
@@ -98,7 +115,7 @@ test.group('Railway target', (group) => {
     for (const status of RAILWAY_STATUSES) assert.equal(mapRailwayStatus(status), expected[status], status)
   })
 
-  test('status follows a scripted timeline; deploy resolves on SUCCESS with https://<staticUrl>', async ({ assert }) => {
+  test('status follows a scripted timeline; deploy resolves on SUCCESS at https://<the service domain>', async ({ assert }) => {
     railway.advanceOnPoll = false
     railway.scriptNextDeployment({ timeline: ['QUEUED', 'WAITING', 'INITIALIZING', 'BUILDING', 'DEPLOYING', 'SUCCESS'] })
     const driver = target()
@@ -118,7 +135,9 @@ test.group('Railway target', (group) => {
     assert.deepEqual(seen, ['queued', 'queued', 'building', 'building', 'deploying', 'live'])
     const handle = await deploying
     assert.equal(handle.id, id)
-    assert.equal(handle.url, `https://${railway.deployments.get(id!)!.staticUrl}`)
+    const deployment = railway.deployments.get(id!)!
+    assert.equal(handle.url, `https://${railway.domainOf(deployment.serviceId, deployment.environmentId)}`)
+    assert.match(handle.url, /^https:\/\/xbasis-shop-42-production-[a-z0-9]+\.up\.railway\.app$/)
     assert.equal((await driver.status(handle)).state, 'live')
   })
 
@@ -193,10 +212,78 @@ test.group('Railway target', (group) => {
     assert.include(error.message, 'Could not reach Railway at http://127.0.0.1:9/graphql/v2')
   })
 
-  test('without a source the deploy refuses, saying why', async ({ assert }) => {
-    const error = await expectDeployError(target({ source: undefined }).deploy(input(), () => {}))
-    assert.match(error.message, /source_repo|source_image/)
+  test('uploads the app like `railway up`: a gzip tarball of its files, without node_modules and .git', async ({ assert }) => {
+    const seen: LogLine[] = []
+    const handle = await target().deploy(input({ API_KEY: SECRET }), (line) => seen.push(line))
+    const upload = railway.requests.find((r) => r.path.includes('/up?'))!
+    assert.equal(
+      upload.path,
+      `/project/${handle.data.projectId}/environment/${handle.data.environmentId}/up?serviceId=${handle.data.serviceId}`
+    )
+    assert.equal(upload.headers['content-type'], 'application/gzip')
+    assert.equal(upload.headers.authorization, `Bearer ${railway.token}`)
+    const files = railway.deployments.get(handle.id)!.files!
+    assert.sameMembers([...files.keys()], ['package.json', 'server.js', 'public/logo.svg', 'lib/util.js'])
+    assert.equal(files.get('lib/util.js')!.toString(), 'export const x = 1\n')
+    for (const content of files.values()) assert.notInclude(content.toString(), SECRET, 'no variable is written into the files')
+    assert.equal(railway.variablesOf(String(handle.data.serviceId), String(handle.data.environmentId)).API_KEY, SECRET)
+    assert.isTrue(seen.some((l) => /^Uploading 4 files/.test(l.text)))
+    assert.isTrue(seen.some((l) => l.text.startsWith('Build logs on Railway: https://railway.com/project/')))
+    assert.equal(handle.data.logsUrl, `https://railway.com/project/${handle.data.projectId}/service/${handle.data.serviceId}?id=${handle.id}&environmentId=${handle.data.environmentId}`)
+    assert.notInclude(calls().map((c) => c.field), 'serviceInstanceDeployV2', 'an upload is the deployment')
+  })
+
+  test('the service gets /health as its health check and one public domain', async ({ assert }) => {
+    const driver = target()
+    const first = await driver.deploy(input(), () => {})
+    const serviceId = String(first.data.serviceId)
+    const environmentId = String(first.data.environmentId)
+    const service = railway.services.get(serviceId)!
+    assert.equal(service.settings.get(environmentId)?.healthcheckPath, '/health')
+    assert.equal(first.url, `https://${railway.domainOf(serviceId, environmentId)}`)
+    await driver.deploy(input(), () => {})
+    // A fresh driver (the platform restarted) finds the domain instead of asking for another.
+    const again = await target().deploy(input(), () => {})
+    assert.equal(again.url, first.url)
+    assert.equal(calls().filter((c) => c.field === 'serviceDomainCreate').length, 1)
+  })
+
+  test('an upload Railway rejects is a DeployError quoting it', async ({ assert }) => {
+    railway.failNextUpload(400, 'Service is not deployable from the CLI')
+    const error = await expectDeployError(target().deploy(input(), () => {}))
+    assert.equal(error.message, 'Railway refused the upload (HTTP 400): “Service is not deployable from the CLI”')
+
+    railway.maxUploadBytes = 100
+    try {
+      const tooLarge = await expectDeployError(target().deploy(input(), () => {}))
+      assert.match(tooLarge.message, /^Railway refused the upload: the files are too large \(\d+ KB gzipped\): “Request Entity Too Large”$/)
+    } finally {
+      railway.maxUploadBytes = 50 * 1024 * 1024
+    }
+
+    railway.failNextUpload(401, 'Not Authorized')
+    const auth = await expectDeployError(target().deploy(input(), () => {}))
+    assert.match(auth.message, /Railway refused the upload \(HTTP 401\): “Not Authorized” — check the Railway token/)
+  })
+
+  test('a rate-limited upload is sent again after the wait', async ({ assert }) => {
+    railway.failNextUpload(429, 'Too Many Requests')
+    const handle = await target({ maxRetryAfterMs: 20 }).deploy(input(), () => {})
+    assert.equal(calls().filter((c) => c.field === 'up').length, 2)
+    assert.equal((await target().status(handle)).state, 'live')
+  })
+
+  test('refuses an app above the upload limit before calling Railway', async ({ assert }) => {
+    const error = await expectDeployError(target({ maxUploadBytes: 10 }).deploy(input(), () => {}))
+    assert.match(error.message, /more than the 1 KB the Railway target uploads/)
     assert.lengthOf(railway.requests, 0)
+  })
+
+  test('with source_image set, Railway runs the image instead of an upload', async ({ assert }) => {
+    const handle = await target({ source: { image: 'ghcr.io/xbasis/fixture:latest' } }).deploy(input(), () => {})
+    assert.deepEqual(railway.services.get(String(handle.data.serviceId))!.source, { image: 'ghcr.io/xbasis/fixture:latest' })
+    assert.include(calls().map((c) => c.field), 'serviceInstanceDeployV2')
+    assert.notInclude(calls().map((c) => c.field), 'up')
   })
 
   test('the variables reach the service: input.env plus NODE_ENV and HOST, nothing of the platform', async ({ assert }) => {
@@ -210,22 +297,47 @@ test.group('Railway target', (group) => {
     }
   })
 
-  test('project and service are made once per lineage; project_id/environment_id are used as given', async ({ assert }) => {
+  test('one project per app, one service per environment, reused by redeploys and after a restart', async ({ assert }) => {
     const driver = target()
-    const first = input()
-    const a = await driver.deploy(first, () => {})
-    const b = await driver.deploy(first, () => {})
+    const a = await driver.deploy(input(), () => {})
+    const b = await driver.deploy(input(), () => {})
     assert.equal(a.data.serviceId, b.data.serviceId)
     assert.notEqual(a.id, b.id)
-    assert.equal(calls().filter((c) => c.field === 'projectCreate').length, 1)
-    assert.equal(calls().filter((c) => c.field === 'serviceCreate').length, 1)
+    assert.equal(railway.projects.get(String(a.data.projectId))!.name, 'xbasis-shop-42')
+    assert.equal(railway.services.get(String(a.data.serviceId))!.name, 'xbasis-shop-42')
 
-    const inProject = target({ projectId: String(a.data.projectId), environmentId: String(a.data.environmentId) })
+    const preview = await driver.deploy(input({}, { environment: 'preview' }), () => {})
+    assert.equal(preview.data.projectId, a.data.projectId, 'the same project')
+    assert.notEqual(preview.data.serviceId, a.data.serviceId, 'its own service')
+    assert.equal(railway.services.get(String(preview.data.serviceId))!.name, 'xbasis-shop-42-preview')
+    assert.notEqual(preview.url, a.url)
+
+    // The platform restarted: a new driver finds the project and service by name.
+    const restarted = await target().deploy(input(), () => {})
+    assert.equal(restarted.data.serviceId, a.data.serviceId)
+    assert.equal(calls().filter((c) => c.field === 'projectCreate').length, 1)
+    assert.equal(calls().filter((c) => c.field === 'serviceCreate').length, 2)
+
+    // Another app gets its own project; without an app name, the deployment id names it.
+    const other = await driver.deploy(input({}, { appName: 'blog-7' }), () => {})
+    assert.notEqual(other.data.projectId, a.data.projectId)
+    const unnamed = await driver.deploy(fixtureInput(appDir), () => {})
+    assert.match(railway.projects.get(String(unnamed.data.projectId))!.name, /^xbasis-contract-/)
+  })
+
+  test('project_id/environment_id are used as given: services of that project, which is never deleted', async ({ assert }) => {
+    const setupDriver = target()
+    const seed = await setupDriver.deploy(input({}, { appName: 'seed-1' }), () => {})
     railway.requests.length = 0
+    const inProject = target({ projectId: String(seed.data.projectId), environmentId: String(seed.data.environmentId) })
     const c = await inProject.deploy(input(), () => {})
-    assert.equal(c.data.projectId, a.data.projectId)
-    assert.equal(calls().filter((x) => x.field === 'projectCreate').length, 0)
+    assert.equal(c.data.projectId, seed.data.projectId)
+    assert.isFalse(c.data.createdProject)
+    assert.equal(calls().filter((x) => x.field === 'projectCreate' || x.field === 'projects').length, 0)
     assert.equal(calls().filter((x) => x.field === 'serviceCreate').length, 1)
+    await inProject.destroy(c)
+    assert.isFalse(railway.projects.get(String(seed.data.projectId))!.deleted)
+    assert.notInclude(calls().map((x) => x.field), 'projectDelete')
   })
 
   test('stop removes the deployment, destroy deletes the service', async ({ assert }) => {
@@ -235,11 +347,21 @@ test.group('Railway target', (group) => {
     await driver.stop(handle)
     assert.deepEqual(calls().map((c) => [c.field, c.variables.id]), [['deploymentRemove', handle.id]])
     assert.equal((await driver.status(handle)).state, 'stopped')
+    const preview = await driver.deploy(input({}, { environment: 'preview' }), () => {})
     railway.requests.length = 0
     await driver.destroy(handle)
-    assert.deepEqual(calls().map((c) => [c.field, c.variables.id]), [['serviceDelete', handle.data.serviceId]])
+    assert.deepEqual(calls().map((c) => [c.field, c.variables.id]), [
+      ['serviceDelete', handle.data.serviceId],
+      ['project', handle.data.projectId],
+    ])
     assert.isTrue(railway.services.get(String(handle.data.serviceId))!.deleted)
+    assert.isFalse(railway.projects.get(String(handle.data.projectId))!.deleted, 'the preview service still lives there')
+    await driver.destroy(preview)
+    assert.isTrue(railway.services.get(String(preview.data.serviceId))!.deleted)
+    assert.isTrue(railway.projects.get(String(handle.data.projectId))!.deleted, 'the project it made is gone with its last service')
+    assert.equal(calls().filter((c) => c.field === 'projectDelete').length, 1)
     await driver.destroy(handle) // twice is harmless
+    await driver.destroy(preview)
   })
 
   test('status of a deployment Railway does not know is stopped, with a reason', async ({ assert }) => {

@@ -8,41 +8,53 @@ import {
   type LogLine,
   type LogOptions,
 } from '#deploy/contract'
+import { createDeployTarball } from './tarball.js'
 
 /**
  * The Railway deploy target, driven with plain `fetch` against Railway's
  * public GraphQL API v2 (`POST https://backboard.railway.com/graphql/v2`,
- * `Authorization: Bearer <account or workspace token>`).
+ * `Authorization: Bearer <account or workspace token>`) and the upload
+ * endpoint of `railway up` on the same host.
+ *
+ * What it makes on Railway, per xBasis app (`input.appName`, else the deployment id):
+ *   - a project named `xbasis-<app>` (`projectCreate`, found again by name with
+ *     `projects` after a restart), unless `project_id` is set: then every app is
+ *     a service of that project;
+ *   - in the project's environment (`environment_id`, else "production", else
+ *     the first one) one service per xBasis environment: `xbasis-<app>` for
+ *     production and `xbasis-<app>-preview` for previews (Railway keeps
+ *     environments apart by environment or by service; a service each works the
+ *     same with or without a shared project). Found by name, else `serviceCreate`;
+ *   - its health check path `/health` (`serviceInstanceUpdate`, so Railway only
+ *     switches traffic to a deployment that answers it), and one public
+ *     `*.up.railway.app` domain (`domains` first, `serviceDomainCreate` only
+ *     when the service has none).
  *
  * One deploy:
- *   1. the project: `project_id` when set, else `projectCreate` (once per lineage);
- *      its environment: `environment_id` when set, else the project's first one;
- *   2. the service: `serviceCreate` with a source (once per lineage);
- *   3. the variables: `variableCollectionUpsert` (replace, skipDeploys) with `input.env`
- *      plus `NODE_ENV` and `HOST` (Railway injects `PORT` itself);
- *   4. `serviceInstanceDeployV2` → the Railway deployment id (the handle's id);
- *   5. polls `deployment(id) { status url staticUrl }`, passing new `buildLogs` /
+ *   1. the project, service, health check and domain above (cached per app and
+ *      environment for the life of the driver);
+ *   2. the variables: `variableCollectionUpsert` (replace, skipDeploys) with
+ *      `input.env` plus `NODE_ENV` and `HOST` (Railway injects `PORT` itself):
+ *      they live on the service, never in the uploaded files;
+ *   3. the source, as `railway up` sends it: a gzipped tarball of `input.appDir`
+ *      (entries `./<path>`, without node_modules and .git), `POST`ed with
+ *      `Content-Type: application/gzip` to
+ *      `<api origin>/project/<projectId>/environment/<environmentId>/up?serviceId=<id>`;
+ *      the answer `{deploymentId, url, logsUrl, deploymentDomain}` names the
+ *      deployment (400 answers `{message}`, 413 means too large). With
+ *      `source_repo`/`source_image` set instead, the service is created from
+ *      that source and `serviceInstanceDeployV2` deploys it;
+ *   4. polls `deployment(id) { status url staticUrl }`, passing new `buildLogs` /
  *      `deploymentLogs` lines to the `log` callback as they appear, until SUCCESS
- *      (→ handle, url `https://<staticUrl>`) or FAILED/CRASHED/REMOVED/SKIPPED
+ *      (→ handle, url `https://<domain>`) or FAILED/CRASHED/REMOVED/SKIPPED
  *      (→ DeployError quoting the log tail, carrying the handle).
  *
- * What the source is — and what a real Railway deploy still needs:
- *   - Railway's own way to ship local files is the CLI's `railway up`: it packs the
- *     folder into a gzipped tarball (honouring .gitignore/.railwayignore) and POSTs it
- *     to `https://backboard.railway.com/project/<projectId>/environment/<environmentId>/up?serviceId=<id>`
- *     (not part of the public GraphQL API, and not in the test fake). This driver does
- *     NOT upload `input.appDir` yet. Instead the service is created with
- *     `source: { repo }` (setting `source_repo`, a GitHub repo Railway can read — the
- *     platform would push the version there) or `source: { image }` (setting
- *     `source_image`). Without either, `deploy` refuses with a DeployError saying so.
- *   - A public URL: Railway only gives a service a `*.up.railway.app` hostname after
- *     `serviceDomainCreate`; the health check on `/health` needs
- *     `serviceInstanceUpdate(input: { healthcheckPath: "/health" })`. Neither is in
- *     the fake's schema, so neither is sent; a real deploy needs both.
- *   - Projects created here are never deleted (`projectDelete` is not in the fake):
- *     `destroy` deletes the service only. Setting `project_id` avoids the leak.
- *   - Project tokens use the `Project-Access-Token` header instead of Bearer; only
- *     account/workspace tokens are supported.
+ * `stop` removes the deployment (`deploymentRemove`); `destroy` deletes the
+ * service (`serviceDelete`) and, when this target created the project and no
+ * service is left in it, the project (`projectDelete`).
+ *
+ * Project tokens (`Project-Access-Token` header) are not supported: only
+ * account and workspace tokens, which can create projects and services.
  */
 
 export type RailwaySource = { repo: string } | { image: string }
@@ -52,13 +64,15 @@ export type RailwayTargetOptions = {
   apiUrl?: string
   projectId?: string
   environmentId?: string
-  /** What the service is built from (see the header: no tarball upload yet). */
+  /** The workspace new projects are made in (and looked up in); empty: the token's default. */
+  workspaceId?: string
+  /** Build from this repository or image instead of uploading `input.appDir`. */
   source?: RailwaySource
   /** Between two `deployment(id)` polls. Default 2000 ms. */
   pollIntervalMs?: number
-  /** The most a deploy may take from `serviceInstanceDeployV2` to SUCCESS. Default 15 min. */
+  /** The most a deploy may take from the upload to SUCCESS. Default 15 min. */
   deployTimeoutMs?: number
-  /** One API request. Default 30 s. */
+  /** One API request. Default 30 s (the upload gets four times that). */
   requestTimeoutMs?: number
   /** How often a 429 is retried before giving up. Default 5. */
   maxRateLimitRetries?: number
@@ -68,6 +82,8 @@ export type RailwayTargetOptions = {
   verifyHealth?: boolean
   /** How long the live app has to answer /health when `verifyHealth`. Default 60 s. */
   startTimeoutMs?: number
+  /** The largest tarball sent (gzipped). Default 50 MB. */
+  maxUploadBytes?: number
 }
 
 export const DEFAULT_RAILWAY_API_URL = 'https://backboard.railway.com/graphql/v2'
@@ -111,7 +127,7 @@ export function mapRailwayStatus(status: string): DeployState {
 }
 
 type RailwayLog = { message: string; timestamp: string; severity?: string | null }
-type Lineage = { projectId: string; environmentId: string; serviceId: string; createdProject: boolean }
+type Lineage = { projectId: string; environmentId: string; serviceId: string; serviceName: string; domain?: string; createdProject: boolean }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -141,6 +157,7 @@ export class RailwayTarget implements DeployTarget {
   readonly #maxRetryAfterMs: number
   readonly #verifyHealth: boolean
   readonly #startTimeoutMs: number
+  readonly #maxUploadBytes: number
   /** deploymentId (lineage) → what Railway made for it, so a repeated deploy reuses it. */
   readonly #lineages = new Map<string, Lineage>()
 
@@ -154,64 +171,87 @@ export class RailwayTarget implements DeployTarget {
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000
     this.#verifyHealth = options.verifyHealth ?? true
     this.#startTimeoutMs = options.startTimeoutMs ?? 60_000
+    this.#maxUploadBytes = options.maxUploadBytes ?? 50 * 1024 * 1024
   }
 
   // -------------------------------------------------------------------------
   // The GraphQL client
 
-  async #gql<T>(operation: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  /**
+   * One request to Railway's host, with the token; a 429 is retried after
+   * Retry-After (or X-RateLimit-Reset, or an exponential wait), at most
+   * `maxRateLimitRetries` times. Any other answer is returned as it is.
+   */
+  async #send(
+    operation: string,
+    url: string,
+    request: { 'content-type': string; body: string | Buffer; timeoutMs?: number }
+  ): Promise<Response> {
+    const timeoutMs = request.timeoutMs ?? this.#requestTimeoutMs
     for (let attempt = 0; ; attempt++) {
       let response: Response
       try {
-        response = await fetch(this.#apiUrl, {
+        response = await fetch(url, {
           method: 'POST',
           headers: {
-            'content-type': 'application/json',
+            'content-type': request['content-type'],
             'accept': 'application/json',
             'authorization': `Bearer ${this.#token}`,
           },
-          body: JSON.stringify({ query, variables, operationName: operation }),
-          signal: AbortSignal.timeout(this.#requestTimeoutMs),
+          body: typeof request.body === 'string' ? request.body : new Uint8Array(request.body),
+          signal: AbortSignal.timeout(timeoutMs),
         })
       } catch (error) {
-        const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${this.#requestTimeoutMs} ms` : String((error as Error)?.message ?? error)
-        throw new RailwayApiError(`Could not reach Railway at ${this.#apiUrl} (${operation}): ${why}`, [])
+        const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : String((error as Error)?.message ?? error)
+        throw new RailwayApiError(`Could not reach Railway at ${url.split('?')[0]} (${operation}): ${why}`, [])
       }
+      if (response.status !== 429) return response
       const text = await response.text()
-      let body: { data?: T | null; errors?: Array<{ message?: string }> } | undefined
-      try {
-        body = text ? JSON.parse(text) : undefined
-      } catch {
-        body = undefined
-      }
-      const messages = (body?.errors ?? []).map((e) => String(e?.message ?? 'unknown error'))
-
-      if (response.status === 429) {
-        if (attempt >= this.#maxRateLimitRetries) {
-          throw new RailwayApiError(
-            `Railway rate limit hit ${attempt + 1} times in a row (${operation}): “${messages[0] ?? 'Too Many Requests'}”. Try again in a few minutes.`,
-            messages,
-            429
-          )
+      if (attempt >= this.#maxRateLimitRetries) {
+        let message: string | undefined
+        try {
+          const body = JSON.parse(text)
+          message = body?.errors?.[0]?.message ?? body?.message
+        } catch {
+          message = text.slice(0, 200) || undefined
         }
-        await sleep(this.#retryAfterMs(response.headers, attempt))
-        continue
+        throw new RailwayApiError(
+          `Railway rate limit hit ${attempt + 1} times in a row (${operation}): “${message ?? 'Too Many Requests'}”. Try again in a few minutes.`,
+          message ? [message] : [],
+          429
+        )
       }
-      if (!response.ok) {
-        const quoted = messages.length > 0 ? messages.join('; ') : text.slice(0, 300) || response.statusText
-        throw new RailwayApiError(`Railway API error (HTTP ${response.status}, ${operation}): “${quoted}”`, messages, response.status)
-      }
-      if (messages.length > 0) {
-        const hint = messages.some((m) => /not authori[sz]ed/i.test(m))
-          ? ' — check the Railway token (setting “token” / RAILWAY_TOKEN: an account or workspace token with access to this project).'
-          : ''
-        throw new RailwayApiError(`Railway refused ${operation}: “${messages.join('; ')}”${hint}`, messages, response.status)
-      }
-      if (!body || body.data === undefined || body.data === null) {
-        throw new RailwayApiError(`Railway answered ${operation} without data (HTTP ${response.status}).`, [], response.status)
-      }
-      return body.data
+      await sleep(this.#retryAfterMs(response.headers, attempt))
     }
+  }
+
+  async #gql<T>(operation: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const response = await this.#send(operation, this.#apiUrl, {
+      'content-type': 'application/json',
+      body: JSON.stringify({ query, variables, operationName: operation }),
+    })
+    const text = await response.text()
+    let body: { data?: T | null; errors?: Array<{ message?: string }> } | undefined
+    try {
+      body = text ? JSON.parse(text) : undefined
+    } catch {
+      body = undefined
+    }
+    const messages = (body?.errors ?? []).map((e) => String(e?.message ?? 'unknown error'))
+    if (!response.ok) {
+      const quoted = messages.length > 0 ? messages.join('; ') : text.slice(0, 300) || response.statusText
+      throw new RailwayApiError(`Railway API error (HTTP ${response.status}, ${operation}): “${quoted}”`, messages, response.status)
+    }
+    if (messages.length > 0) {
+      const hint = messages.some((m) => /not authori[sz]ed/i.test(m))
+        ? ' — check the Railway token (setting “token” / RAILWAY_TOKEN: an account or workspace token with access to this project).'
+        : ''
+      throw new RailwayApiError(`Railway refused ${operation}: “${messages.join('; ')}”${hint}`, messages, response.status)
+    }
+    if (!body || body.data === undefined || body.data === null) {
+      throw new RailwayApiError(`Railway answered ${operation} without data (HTTP ${response.status}).`, [], response.status)
+    }
+    return body.data
   }
 
   #retryAfterMs(headers: Headers, attempt: number): number {
@@ -234,12 +274,10 @@ export class RailwayTarget implements DeployTarget {
   // Deploy
 
   async deploy(input: DeployInput, log: (line: LogLine) => void): Promise<DeployHandle> {
+    const note = (text: string) => log({ at: new Date().toISOString(), stream: 'build', text })
     const source = this.options.source
-    if (!source) {
-      throw new DeployError(
-        'The Railway target cannot upload the app’s files yet: set its “source_repo” (a GitHub repo Railway builds from) or “source_image” setting.'
-      )
-    }
+    // Pack first: a folder that cannot be read fails before anything is made on Railway.
+    const tarball = source ? undefined : await this.#pack(input.appDir)
     const lineage = await this.#lineage(input, source)
     const variables = { ...input.env, NODE_ENV: 'production', HOST: '0.0.0.0' }
     await this.#gql(
@@ -256,20 +294,34 @@ export class RailwayTarget implements DeployTarget {
         },
       }
     )
-    const { serviceInstanceDeployV2: deploymentId } = await this.#gql<{ serviceInstanceDeployV2: string }>(
-      'Deploy',
-      `mutation Deploy($serviceId: String!, $environmentId: String!) { serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId) }`,
-      { serviceId: lineage.serviceId, environmentId: lineage.environmentId }
-    )
+    let deploymentId: string
+    let logsUrl: string | undefined
+    if (tarball) {
+      note(`Uploading ${tarball.files} files (${formatBytes(tarball.body.length)} gzipped) to Railway service ${lineage.serviceName}…`)
+      const uploaded = await this.#upload(lineage, tarball.body)
+      deploymentId = uploaded.deploymentId
+      logsUrl = uploaded.logsUrl
+      if (logsUrl) note(`Build logs on Railway: ${logsUrl}`)
+    } else {
+      const deployed = await this.#gql<{ serviceInstanceDeployV2: string }>(
+        'Deploy',
+        `mutation Deploy($serviceId: String!, $environmentId: String!) { serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId) }`,
+        { serviceId: lineage.serviceId, environmentId: lineage.environmentId }
+      )
+      deploymentId = deployed.serviceInstanceDeployV2
+    }
     const handle: DeployHandle = {
       id: deploymentId,
-      url: '',
+      url: lineage.domain ? `https://${lineage.domain}` : '',
       data: {
         deploymentId: input.deploymentId,
         projectId: lineage.projectId,
         environmentId: lineage.environmentId,
         serviceId: lineage.serviceId,
+        serviceName: lineage.serviceName,
+        domain: lineage.domain ?? null,
         createdProject: lineage.createdProject,
+        ...(logsUrl ? { logsUrl } : {}),
       },
     }
 
@@ -288,8 +340,8 @@ export class RailwayTarget implements DeployTarget {
       await emit().catch(() => {}) // logs are best effort while polling
       const status = deployment.status
       if (status === 'SUCCESS' || status === 'SLEEPING') {
-        const host = deployment.staticUrl || deployment.url
-        if (!host) return fail('Railway reports the deployment live, but it has no public URL (the service needs a domain).')
+        const host = lineage.domain || deployment.staticUrl || deployment.url
+        if (!host) return fail('Railway reports the deployment live, but the service has no public domain.')
         handle.url = /^https?:\/\//.test(host) ? host.replace(/\/$/, '') : `https://${host}`
         if (this.#verifyHealth) await this.#waitHealthy(handle, fail)
         return handle
@@ -314,44 +366,144 @@ export class RailwayTarget implements DeployTarget {
     }
   }
 
-  async #lineage(input: DeployInput, source: RailwaySource): Promise<Lineage> {
-    const known = this.#lineages.get(input.deploymentId)
+  async #pack(appDir: string) {
+    let tarball: { body: Buffer; files: number }
+    try {
+      tarball = await createDeployTarball(appDir)
+    } catch (error) {
+      throw new DeployError(`Could not pack the app’s files for Railway: ${(error as Error)?.message ?? error}`, { cause: error })
+    }
+    if (tarball.body.length > this.#maxUploadBytes) {
+      throw new DeployError(
+        `The app’s files are ${formatBytes(tarball.body.length)} gzipped (node_modules and .git left out), more than the ${formatBytes(this.#maxUploadBytes)} the Railway target uploads. Remove large files (build output, media, archives) from the project.`
+      )
+    }
+    return tarball
+  }
+
+  /** `railway up`: the tarball to the service; the new deployment's id. */
+  async #upload(lineage: Lineage, body: Buffer): Promise<{ deploymentId: string; logsUrl?: string }> {
+    const url = new URL(
+      `/project/${encodeURIComponent(lineage.projectId)}/environment/${encodeURIComponent(lineage.environmentId)}/up`,
+      this.#apiUrl
+    )
+    url.searchParams.set('serviceId', lineage.serviceId)
+    const response = await this.#send('upload', url.toString(), {
+      'content-type': 'application/gzip',
+      body,
+      timeoutMs: this.#requestTimeoutMs * 4,
+    })
+    const text = await response.text()
+    let parsed: any
+    try {
+      parsed = text ? JSON.parse(text) : undefined
+    } catch {
+      parsed = undefined
+    }
+    const message = typeof parsed?.message === 'string' ? parsed.message : text.slice(0, 300) || response.statusText
+    if (response.status === 413) {
+      throw new RailwayApiError(`Railway refused the upload: the files are too large (${formatBytes(body.length)} gzipped): “${message}”`, [message], 413)
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw new RailwayApiError(
+        `Railway refused the upload (HTTP ${response.status}): “${message}” — check the Railway token (setting “token” / RAILWAY_TOKEN: an account or workspace token with access to this project).`,
+        [message],
+        response.status
+      )
+    }
+    if (!response.ok) {
+      throw new RailwayApiError(`Railway refused the upload (HTTP ${response.status}): “${message}”`, [message], response.status)
+    }
+    if (typeof parsed?.deploymentId !== 'string' || parsed.deploymentId === '') {
+      throw new RailwayApiError(`Railway accepted the upload but named no deployment (HTTP ${response.status}).`, [], response.status)
+    }
+    return { deploymentId: parsed.deploymentId, logsUrl: typeof parsed.logsUrl === 'string' ? parsed.logsUrl : undefined }
+  }
+
+  async #lineage(input: DeployInput, source: RailwaySource | undefined): Promise<Lineage> {
+    const app = railwayName(input.appName || input.deploymentId)
+    const serviceName = input.environment === 'preview' ? `${app}-preview` : app
+    const key = `${input.environment}:${app}`
+    const known = this.#lineages.get(key)
     if (known) return known
+
+    type Environments = { environments: { edges: Array<{ node: { id: string; name: string } }> } }
+    type Services = { services: { edges: Array<{ node: { id: string; name: string } }> } }
     let projectId = this.options.projectId
     let environmentId = this.options.environmentId
     let createdProject = false
-    type Environments = { environments: { edges: Array<{ node: { id: string; name: string } }> } }
     let environments: Environments['environments'] | undefined
     if (!projectId) {
-      const { projectCreate } = await this.#gql<{ projectCreate: { id: string } & Environments }>(
-        'CreateProject',
-        `mutation CreateProject($input: ProjectCreateInput!) { projectCreate(input: $input) { id environments { edges { node { id name } } } } }`,
-        { input: { name: `xbasis-${input.deploymentId}`, description: 'Made by xBasis', defaultEnvironmentName: 'production' } }
+      // The app's own project: found again by name, made once.
+      const { projects } = await this.#gql<{ projects: { edges: Array<{ node: { id: string; name: string } & Environments } > } }>(
+        'Projects',
+        `query Projects($workspaceId: String) { projects(workspaceId: $workspaceId) { edges { node { id name environments { edges { node { id name } } } } } } }`,
+        { workspaceId: this.options.workspaceId ?? null }
       )
-      projectId = projectCreate.id
-      environments = projectCreate.environments
+      const found = projects.edges.map((e) => e.node).find((p) => p.name === app)
+      if (found) {
+        projectId = found.id
+        environments = found.environments
+      } else {
+        const { projectCreate } = await this.#gql<{ projectCreate: { id: string } & Environments }>(
+          'CreateProject',
+          `mutation CreateProject($input: ProjectCreateInput!) { projectCreate(input: $input) { id environments { edges { node { id name } } } } }`,
+          {
+            input: {
+              name: app,
+              description: 'Made by xBasis',
+              defaultEnvironmentName: 'production',
+              ...(this.options.workspaceId ? { workspaceId: this.options.workspaceId } : {}),
+            },
+          }
+        )
+        projectId = projectCreate.id
+        environments = projectCreate.environments
+      }
       createdProject = true
     }
+    const { project } = await this.#gql<{ project: Environments & Services }>(
+      'ProjectServices',
+      `query ProjectServices($id: String!) { project(id: $id) { environments { edges { node { id name } } } services { edges { node { id name } } } } }`,
+      { id: projectId }
+    )
     if (!environmentId) {
-      if (!environments) {
-        const { project } = await this.#gql<{ project: Environments }>(
-          'ProjectEnvironments',
-          `query ProjectEnvironments($id: String!) { project(id: $id) { environments { edges { node { id name } } } } }`,
-          { id: projectId }
-        )
-        environments = project.environments
-      }
-      const nodes = environments.edges.map((e) => e.node)
+      const nodes = (environments ?? project.environments).edges.map((e) => e.node)
       environmentId = (nodes.find((n) => n.name === 'production') ?? nodes[0])?.id
       if (!environmentId) throw new DeployError(`The Railway project ${projectId} has no environment to deploy to.`)
     }
-    const { serviceCreate } = await this.#gql<{ serviceCreate: { id: string } }>(
-      'CreateService',
-      `mutation CreateService($input: ServiceCreateInput!) { serviceCreate(input: $input) { id } }`,
-      { input: { projectId, environmentId, name: `xbasis-${input.deploymentId}`.slice(0, 60), source } }
+    let serviceId = project.services.edges.map((e) => e.node).find((s) => s.name === serviceName)?.id
+    if (!serviceId) {
+      const { serviceCreate } = await this.#gql<{ serviceCreate: { id: string } }>(
+        'CreateService',
+        `mutation CreateService($input: ServiceCreateInput!) { serviceCreate(input: $input) { id } }`,
+        { input: { projectId, environmentId, name: serviceName, ...(source ? { source } : {}) } }
+      )
+      serviceId = serviceCreate.id
+    }
+    // Railway routes traffic to a new deployment only once it answers /health.
+    await this.#gql(
+      'HealthCheck',
+      `mutation HealthCheck($serviceId: String!, $environmentId: String, $input: ServiceInstanceUpdateInput!) { serviceInstanceUpdate(serviceId: $serviceId, environmentId: $environmentId, input: $input) }`,
+      { serviceId, environmentId, input: { healthcheckPath: '/health' } }
     )
-    const lineage = { projectId, environmentId, serviceId: serviceCreate.id, createdProject }
-    this.#lineages.set(input.deploymentId, lineage)
+    // One public *.up.railway.app domain per service: reuse the one it has.
+    const { domains } = await this.#gql<{ domains: { serviceDomains: Array<{ id: string; domain: string }> } }>(
+      'Domains',
+      `query Domains($projectId: String!, $environmentId: String!, $serviceId: String!) { domains(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId) { serviceDomains { id domain } } }`,
+      { projectId, environmentId, serviceId }
+    )
+    let domain = domains.serviceDomains[0]?.domain
+    if (!domain) {
+      const { serviceDomainCreate } = await this.#gql<{ serviceDomainCreate: { id: string; domain: string } }>(
+        'CreateDomain',
+        `mutation CreateDomain($input: ServiceDomainCreateInput!) { serviceDomainCreate(input: $input) { id domain } }`,
+        { input: { serviceId, environmentId } }
+      )
+      domain = serviceDomainCreate.domain
+    }
+    const lineage: Lineage = { projectId, environmentId, serviceId, serviceName, domain, createdProject }
+    this.#lineages.set(key, lineage)
     return lineage
   }
 
@@ -461,20 +613,55 @@ export class RailwayTarget implements DeployTarget {
     }
   }
 
-  /** Deletes the service (with its deployments and variables). Twice is harmless. */
+  /**
+   * Deletes the service (with its deployments, variables and domain) and,
+   * when this target created the project and nothing else is left in it, the
+   * project. Twice is harmless.
+   */
   async destroy(handle: DeployHandle): Promise<void> {
     const serviceId = typeof handle.data.serviceId === 'string' ? handle.data.serviceId : undefined
     if (!serviceId) return this.stop(handle)
+    const gone = (error: unknown) =>
+      // Railway answers "Not Authorized" for ids that no longer exist, as for ids the
+      // token cannot see: after a first destroy, that is the expected answer.
+      error instanceof RailwayApiError && error.railwayMessages.some((m) => /not found|not authori[sz]ed/i.test(m))
     try {
       await this.#gql('DeleteService', `mutation DeleteService($id: String!) { serviceDelete(id: $id) }`, { id: serviceId })
     } catch (error) {
-      // Railway answers "Not Authorized" for ids that no longer exist, as for ids the
-      // token cannot see: after a first destroy, that is the expected answer.
-      if (error instanceof RailwayApiError && error.railwayMessages.some((m) => /not found|not authori[sz]ed/i.test(m))) return
-      throw error
+      if (!gone(error)) throw error
     }
     for (const [key, lineage] of this.#lineages) if (lineage.serviceId === serviceId) this.#lineages.delete(key)
+    const projectId = typeof handle.data.projectId === 'string' ? handle.data.projectId : undefined
+    if (handle.data.createdProject !== true || !projectId) return
+    try {
+      const { project } = await this.#gql<{ project: { services: { edges: Array<{ node: { id: string } }> } } }>(
+        'ProjectServices',
+        `query ProjectServices($id: String!) { project(id: $id) { services { edges { node { id } } } } }`,
+        { id: projectId }
+      )
+      if (project.services.edges.some((e) => e.node.id !== serviceId)) return // the app's other environment lives there
+      await this.#gql('DeleteProject', `mutation DeleteProject($id: String!) { projectDelete(id: $id) }`, { id: projectId })
+    } catch (error) {
+      if (!gone(error)) throw error
+    }
+    for (const [key, lineage] of this.#lineages) if (lineage.projectId === projectId) this.#lineages.delete(key)
   }
+}
+
+/** A Railway project/service name from the app's name: `xbasis-<app>`, lowercase letters, digits and `-`. */
+export function railwayName(app: string): string {
+  const clean = app
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-+|-+$/g, '')
+  // Long names keep their end: the project id the platform puts there tells apps apart.
+  const kept = clean.length > 45 ? clean.slice(-45).replace(/^-+/, '') : clean
+  return `xbasis-${kept || 'app'}`
+}
+
+function formatBytes(bytes: number) {
+  return bytes >= 1024 * 1024 ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB` : `${Math.ceil(bytes / 1024)} KB`
 }
 
 function toLine(entry: RailwayLog, stream: LogLine['stream']): LogLine {

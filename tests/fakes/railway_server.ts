@@ -1,14 +1,17 @@
 import { LoopbackServer } from './loopback_server.js'
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
+import { gunzipSync } from 'node:zlib'
 import { Exchange, headerValue, isObject, randomId, type RecordedRequest } from './fake_llm_server.js'
 
 export type { RecordedRequest } from './fake_llm_server.js'
 
 /**
  * A local stand-in for Railway's public GraphQL API
- * (`POST https://backboard.railway.com/graphql/v2`), for the platform's
- * deploy code driven with plain `fetch`.
+ * (`POST https://backboard.railway.com/graphql/v2`), and for the source
+ * upload of `railway up` on the same host
+ * (`POST /project/:projectId/environment/:environmentId/up?serviceId=`), for
+ * the platform's deploy code driven with plain `fetch`.
  *
  *   const railway = new FakeRailwayServer({ token: 'rw-token' })
  *   await railway.start()
@@ -17,6 +20,18 @@ export type { RecordedRequest } from './fake_llm_server.js'
  *   railway.advance(deploymentId)          // QUEUED → INITIALIZING → …
  *   railway.failNextBuild('npm ERR! …')    // the next deployment ends FAILED
  *   railway.rateLimitNext()                // the next request answers 429
+ *   railway.failNextUpload(400, 'Service not found')
+ *
+ * The upload, as the CLI sends it (src/controllers/upload.rs of
+ * railwayapp/cli): `Content-Type: application/gzip`, the Bearer token, a
+ * gzipped tar whose entries are `./<path>`. The fake gunzips and reads the
+ * tar (checksums included), keeps its files on the new deployment
+ * (`deployment.files`), and answers as backboard does: 200
+ * `{deploymentId, url, logsUrl, deploymentDomain}`; 400 `{message}` for a
+ * request it rejects (unknown service, not a gzip tar); 413 with a plain-text
+ * body above `maxUploadBytes`; 401 `{message: "Not Authorized"}` without a
+ * valid token (the CLI only parses the 400 body: other statuses carry a short
+ * message).
  *
  * The document is parsed by a small GraphQL parser and checked against the
  * part of Railway's schema the fake knows: an unknown operation, field,
@@ -75,7 +90,8 @@ export interface FakeRailwayDeployment {
   /** Index in `timeline` of the current status (unless removed). */
   step: number
   removed: boolean
-  staticUrl: string
+  /** The files of the uploaded tarball (path without `./` → content); undefined for a repo/image deploy. */
+  files?: Map<string, Buffer>
   buildLogs: RailwayLog[]
   deployLogs: RailwayLog[]
   script: RailwayDeploymentScript
@@ -88,6 +104,10 @@ export interface FakeRailwayService {
   source: { repo?: string; image?: string } | null
   /** environmentId → variables */
   variables: Map<string, Record<string, string>>
+  /** environmentId → the Railway-provided domain (at most one per service and environment). */
+  domains: Map<string, { id: string; domain: string; createdAt: string }>
+  /** environmentId → the service instance settings set with `serviceInstanceUpdate`. */
+  settings: Map<string, Record<string, unknown>>
   deleted: boolean
 }
 
@@ -95,7 +115,9 @@ export interface FakeRailwayProject {
   id: string
   name: string
   description: string | null
+  workspaceId: string | null
   environments: Array<{ id: string; name: string }>
+  deleted: boolean
 }
 
 export interface FakeRailwayServerOptions {
@@ -103,6 +125,8 @@ export interface FakeRailwayServerOptions {
   token?: string
   /** Every `deployment(id)` query moves that deployment one status on. Default false. */
   advanceOnPoll?: boolean
+  /** Tarballs larger than this (gzipped) answer 413. Default 50 MB. */
+  maxUploadBytes?: number
 }
 
 /** One scripted GraphQL error for the next call of a root field. */
@@ -118,15 +142,18 @@ export class FakeRailwayServer {
   readonly deployments = new Map<string, FakeRailwayDeployment>()
   readonly token: string
   advanceOnPoll: boolean
+  maxUploadBytes: number
 
   #http = new LoopbackServer('FakeRailwayServer', (req, res) => this.#onRequest(req, res))
   #scripts: RailwayDeploymentScript[] = []
   #rateLimits: Array<{ retryAfterSeconds: number }> = []
   #fieldErrors: ScriptedFieldError[] = []
+  #uploadFailures: Array<{ status: number; message: string }> = []
 
   constructor(options: FakeRailwayServerOptions = {}) {
     this.token = options.token ?? 'railway-test-token'
     this.advanceOnPoll = options.advanceOnPoll ?? false
+    this.maxUploadBytes = options.maxUploadBytes ?? 50 * 1024 * 1024
   }
 
   start(): Promise<void> {
@@ -156,6 +183,18 @@ export class FakeRailwayServer {
     this.#scripts.length = 0
     this.#rateLimits.length = 0
     this.#fieldErrors.length = 0
+    this.#uploadFailures.length = 0
+  }
+
+  /** The next upload answers `status` (400: `{message}`, others: the message as text). */
+  failNextUpload(status: number, message: string): this {
+    this.#uploadFailures.push({ status, message })
+    return this
+  }
+
+  /** The Railway-provided domain of a service in an environment, if it has one. */
+  domainOf(serviceId: string, environmentId: string): string | undefined {
+    return this.services.get(serviceId)?.domains.get(environmentId)?.domain
   }
 
   /** Scripts the next deployment created (queued, one per `serviceInstanceDeployV2`). */
@@ -268,10 +307,12 @@ export class FakeRailwayServer {
     } catch {
       return
     }
-    const rawBody = Buffer.concat(parts).toString('utf8')
+    const raw = Buffer.concat(parts)
+    const upload = UPLOAD_PATH.test((req.url ?? '/').split('?')[0])
+    const rawBody = upload ? '' : raw.toString('utf8')
     let parsed: unknown
     try {
-      parsed = rawBody === '' ? undefined : JSON.parse(rawBody)
+      parsed = upload ? { bytes: raw.length } : rawBody === '' ? undefined : JSON.parse(rawBody)
     } catch {
       parsed = rawBody
     }
@@ -285,11 +326,82 @@ export class FakeRailwayServer {
     this.requests.push(record)
     const exchange = new Exchange(req, res, record)
     try {
-      this.#handle(exchange, parsed)
+      if (upload) this.#handleUpload(exchange, raw)
+      else this.#handle(exchange, parsed)
     } catch (error) {
       console.error('FakeRailwayServer failed:', error)
       if (!res.headersSent) exchange.json(500, { fake_server_error: String(error) })
     }
+  }
+
+  /** The upload of `railway up`: a gzipped tarball becomes a new deployment of the service. */
+  #handleUpload(exchange: Exchange, raw: Buffer): void {
+    const { req, res } = exchange
+    const url = new URL(req.url ?? '/', 'http://fake')
+    const [, projectId, environmentId] = UPLOAD_PATH.exec(url.pathname)!.map(decodeURIComponent)
+    const text = (status: number, body: string) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) })
+      res.end(body)
+    }
+    if (req.method !== 'POST') return exchange.json(405, { message: 'Method Not Allowed' }, { allow: 'POST' })
+    const authorization = headerValue(req.headers, 'authorization')
+    const token = authorization && /^Bearer\s+/i.test(authorization) ? authorization.replace(/^Bearer\s+/i, '') : undefined
+    if (token !== this.token) return exchange.json(401, { message: 'Not Authorized' })
+    const limit = this.#rateLimits.shift()
+    if (limit) {
+      return exchange.json(
+        429,
+        { message: 'Rate limit exceeded. Please try again later.' },
+        { 'retry-after': String(limit.retryAfterSeconds), 'x-ratelimit-remaining': '0' }
+      )
+    }
+    const failure = this.#uploadFailures.shift()
+    if (failure) return failure.status === 400 ? exchange.json(400, { message: failure.message }) : text(failure.status, failure.message)
+    if (raw.length > this.maxUploadBytes) return text(413, 'Request Entity Too Large')
+    const project = this.projects.get(projectId)
+    if (!project || project.deleted) return exchange.json(400, { message: 'Project not found' })
+    if (!project.environments.some((e) => e.id === environmentId)) return exchange.json(400, { message: 'Environment not found' })
+    const serviceId = url.searchParams.get('serviceId')
+    if (!serviceId) return exchange.json(400, { message: 'A service is required: pass serviceId' })
+    const service = this.services.get(serviceId)
+    if (!service || service.deleted || service.projectId !== project.id) return exchange.json(400, { message: 'Service not found' })
+    const contentType = headerValue(req.headers, 'content-type') ?? ''
+    if (!contentType.includes('application/gzip')) return exchange.json(400, { message: 'Expected a gzipped tarball (Content-Type: application/gzip)' })
+    let files: Map<string, Buffer>
+    try {
+      files = readTar(gunzipSync(raw))
+    } catch (error) {
+      return exchange.json(400, { message: `Invalid tarball: ${(error as Error).message}` })
+    }
+    const deployment = this.#createDeployment(service, environmentId)
+    deployment.files = files
+    const base = `https://railway.com/project/${project.id}/service/${service.id}`
+    exchange.json(200, {
+      deploymentId: deployment.id,
+      url: `${base}?environmentId=${environmentId}`,
+      logsUrl: `${base}?id=${deployment.id}&environmentId=${environmentId}`,
+      deploymentDomain: service.domains.get(environmentId)?.domain ?? '',
+    })
+  }
+
+  #createDeployment(service: FakeRailwayService, environmentId: string): FakeRailwayDeployment {
+    const script = this.#scripts.shift() ?? {}
+    const deployment: FakeRailwayDeployment = {
+      id: randomUUID(),
+      serviceId: service.id,
+      environmentId,
+      projectId: service.projectId,
+      createdAt: new Date().toISOString(),
+      timeline: script.timeline ?? RAILWAY_HAPPY_TIMELINE,
+      step: 0,
+      removed: false,
+      buildLogs: [],
+      deployLogs: [],
+      script,
+    }
+    this.deployments.set(deployment.id, deployment)
+    this.#enterStatus(deployment)
+    return deployment
   }
 
   #handle(exchange: Exchange, body: unknown): void {
@@ -407,7 +519,7 @@ export class FakeRailwayServer {
         const deployment = this.deployments.get(args.id)
         if (!deployment) throw new GqlError('Deployment not found')
         if (this.advanceOnPoll) this.advance(deployment.id)
-        return deploymentView(deployment)
+        return deploymentView(deployment, this.domainOf(deployment.serviceId, deployment.environmentId))
       }
       if (field === 'buildLogs' || field === 'deploymentLogs') {
         const deployment = this.deployments.get(args.deploymentId)
@@ -419,6 +531,22 @@ export class FakeRailwayServer {
       }
       if (field === 'project') return projectView(this.#project(args.id), this.services)
       if (field === 'service') return serviceView(this.#service(args.id))
+      if (field === 'projects') {
+        const workspaceId = typeof args.workspaceId === 'string' ? args.workspaceId : null
+        const nodes = [...this.projects.values()].filter((p) => !p.deleted && (workspaceId === null || p.workspaceId === workspaceId))
+        return { edges: nodes.map((p) => ({ node: projectView(p, this.services) })) }
+      }
+      if (field === 'domains') {
+        const project = this.#project(args.projectId)
+        if (!project.environments.some((e) => e.id === args.environmentId)) throw new GqlError('Environment not found')
+        const service = this.#service(args.serviceId)
+        if (service.projectId !== project.id) throw new GqlError('Not Authorized')
+        const domain = service.domains.get(args.environmentId)
+        return {
+          serviceDomains: domain ? [domainView(domain, service, args.environmentId)] : [],
+          customDomains: [],
+        }
+      }
     }
     if (field === 'projectCreate') {
       const input = args.input ?? {}
@@ -426,7 +554,9 @@ export class FakeRailwayServer {
         id: randomUUID(),
         name: input.name ?? `fake-${randomId(6).toLowerCase()}`,
         description: input.description ?? null,
+        workspaceId: input.workspaceId ?? null,
         environments: [{ id: randomUUID(), name: input.defaultEnvironmentName ?? 'production' }],
+        deleted: false,
       }
       this.projects.set(project.id, project)
       return projectView(project, this.services)
@@ -445,6 +575,8 @@ export class FakeRailwayServer {
         projectId: project.id,
         source,
         variables: new Map(),
+        domains: new Map(),
+        settings: new Map(),
         deleted: false,
       }
       if (input.variables) {
@@ -468,24 +600,40 @@ export class FakeRailwayServer {
       const project = this.#project(service.projectId)
       if (!project.environments.some((e) => e.id === args.environmentId)) throw new GqlError('Environment not found')
       if (!service.source) throw new GqlError('Service has no source to deploy')
-      const script = this.#scripts.shift() ?? {}
-      const deployment: FakeRailwayDeployment = {
+      return this.#createDeployment(service, args.environmentId).id
+    }
+    if (field === 'serviceDomainCreate') {
+      const input = args.input
+      const service = this.#service(input.serviceId)
+      const project = this.#project(service.projectId)
+      const environment = project.environments.find((e) => e.id === input.environmentId)
+      if (!environment) throw new GqlError('Environment not found')
+      if (service.domains.has(environment.id)) throw new GqlError('Services can only have one Railway-provided domain')
+      const domain = {
         id: randomUUID(),
-        serviceId: service.id,
-        environmentId: args.environmentId,
-        projectId: project.id,
+        domain: `${slug(service.name)}-${slug(environment.name)}-${randomId(4).toLowerCase()}.up.railway.app`,
         createdAt: new Date().toISOString(),
-        timeline: script.timeline ?? RAILWAY_HAPPY_TIMELINE,
-        step: 0,
-        removed: false,
-        staticUrl: `${slug(service.name)}-production-${randomId(4).toLowerCase()}.up.railway.app`,
-        buildLogs: [],
-        deployLogs: [],
-        script,
       }
-      this.deployments.set(deployment.id, deployment)
-      this.#enterStatus(deployment)
-      return deployment.id
+      service.domains.set(environment.id, domain)
+      return domainView(domain, service, environment.id)
+    }
+    if (field === 'serviceInstanceUpdate') {
+      const service = this.#service(args.serviceId)
+      const project = this.#project(service.projectId)
+      const environmentId = args.environmentId ?? project.environments[0].id
+      if (!project.environments.some((e) => e.id === environmentId)) throw new GqlError('Environment not found')
+      service.settings.set(environmentId, { ...(service.settings.get(environmentId) ?? {}), ...args.input })
+      return true
+    }
+    if (field === 'projectDelete') {
+      const project = this.#project(args.id)
+      project.deleted = true
+      for (const service of this.services.values()) {
+        if (service.projectId !== project.id) continue
+        service.deleted = true
+        for (const deployment of this.deployments.values()) if (deployment.serviceId === service.id) deployment.removed = true
+      }
+      return true
     }
     if (field === 'deploymentRemove') {
       const deployment = this.deployments.get(args.id)
@@ -507,7 +655,7 @@ export class FakeRailwayServer {
   /** The real API answers "Not Authorized" for ids the token cannot see, existing or not. */
   #project(id: unknown): FakeRailwayProject {
     const project = typeof id === 'string' ? this.projects.get(id) : undefined
-    if (!project) throw new GqlError('Not Authorized')
+    if (!project || project.deleted) throw new GqlError('Not Authorized')
     return project
   }
 
@@ -518,6 +666,64 @@ export class FakeRailwayServer {
   }
 }
 
+const UPLOAD_PATH = /^\/project\/([^/]+)\/environment\/([^/]+)\/up$/
+
+/**
+ * Reads a tar archive (ustar, with PAX `path` records and GNU long names):
+ * regular files only, names without the leading `./`. Throws on a broken
+ * archive (bad checksum, truncated entry) or a path leaving the archive.
+ */
+export function readTar(archive: Buffer): Map<string, Buffer> {
+  const files = new Map<string, Buffer>()
+  let offset = 0
+  let longName: string | undefined
+  const field = (block: Buffer, start: number, length: number) => {
+    const raw = block.subarray(start, start + length)
+    const end = raw.indexOf(0)
+    return raw.subarray(0, end === -1 ? length : end).toString('utf8')
+  }
+  const octal = (block: Buffer, start: number, length: number) => {
+    const text = field(block, start, length).trim()
+    if (!/^[0-7]*$/.test(text)) throw new Error('not a tar archive (bad number field)')
+    return text === '' ? 0 : parseInt(text, 8)
+  }
+  let ended = false
+  while (offset + 512 <= archive.length) {
+    const block = archive.subarray(offset, offset + 512)
+    if (block.every((byte) => byte === 0)) {
+      ended = true
+      break
+    }
+    let sum = 0
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : block[i]
+    if (sum !== octal(block, 148, 8)) throw new Error('not a tar archive (header checksum mismatch)')
+    const size = octal(block, 124, 12)
+    const type = String.fromCharCode(block[156] || 48)
+    const start = offset + 512
+    if (start + size > archive.length) throw new Error('truncated tar entry')
+    const content = archive.subarray(start, start + size)
+    offset = start + Math.ceil(size / 512) * 512
+    if (type === 'x') {
+      const match = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(content.toString('utf8'))
+      if (match) longName = match[1]
+      continue
+    }
+    if (type === 'L') {
+      longName = content.toString('utf8').replace(/\0+$/, '')
+      continue
+    }
+    const prefix = field(block, 345, 155)
+    const name = longName ?? (prefix ? `${prefix}/${field(block, 0, 100)}` : field(block, 0, 100))
+    longName = undefined
+    if (type !== '0') continue // folders, links: nothing to keep
+    const path = name.replace(/^(\.\/)+/, '')
+    if (path === '' || path.startsWith('/') || path.split('/').includes('..')) throw new Error(`entry outside the archive: ${name}`)
+    files.set(path, Buffer.from(content))
+  }
+  if (!ended) throw new Error('no end-of-archive marker')
+  return files
+}
+
 function statusOf(deployment: FakeRailwayDeployment): RailwayDeploymentStatus {
   return deployment.removed ? 'REMOVED' : deployment.timeline[deployment.step]
 }
@@ -526,7 +732,19 @@ function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'service'
 }
 
-function deploymentView(deployment: FakeRailwayDeployment) {
+function domainView(domain: { id: string; domain: string; createdAt: string }, service: FakeRailwayService, environmentId: string) {
+  return {
+    ...domain,
+    suffix: 'up.railway.app',
+    serviceId: service.id,
+    environmentId,
+    projectId: service.projectId,
+    targetPort: null,
+    updatedAt: domain.createdAt,
+  }
+}
+
+function deploymentView(deployment: FakeRailwayDeployment, domain: string | undefined) {
   const status = statusOf(deployment)
   return {
     id: deployment.id,
@@ -535,9 +753,10 @@ function deploymentView(deployment: FakeRailwayDeployment) {
     serviceId: deployment.serviceId,
     environmentId: deployment.environmentId,
     projectId: deployment.projectId,
-    // Hostnames without a scheme, as the real API gives them.
-    staticUrl: deployment.staticUrl,
-    url: deployment.staticUrl,
+    // Hostnames without a scheme, as the real API gives them: the service's
+    // Railway-provided domain, none without one.
+    staticUrl: domain ?? null,
+    url: domain ?? null,
     canRedeploy: status !== 'REMOVED',
     canRollback: false,
     deploymentStopped: status === 'REMOVED',
@@ -583,7 +802,12 @@ const SCHEMA: Record<string, Record<string, FieldDef>> = {
     buildLogs: { type: '[Log!]!', args: LOG_ARGS },
     deploymentLogs: { type: '[Log!]!', args: LOG_ARGS },
     project: { type: 'Project!', args: { id: 'String!' } },
+    projects: {
+      type: 'QueryProjectsConnection!',
+      args: { workspaceId: 'String', first: 'Int', after: 'String', includeDeleted: 'Boolean', userId: 'String' },
+    },
     service: { type: 'Service!', args: { id: 'String!' } },
+    domains: { type: 'AllDomains!', args: { projectId: 'String!', environmentId: 'String!', serviceId: 'String!' } },
   },
   Mutation: {
     projectCreate: { type: 'Project!', args: { input: 'ProjectCreateInput!' } },
@@ -595,6 +819,12 @@ const SCHEMA: Record<string, Record<string, FieldDef>> = {
     },
     deploymentRemove: { type: 'Boolean!', args: { id: 'String!' } },
     serviceDelete: { type: 'Boolean!', args: { id: 'String!', environmentId: 'String' } },
+    serviceDomainCreate: { type: 'ServiceDomain!', args: { input: 'ServiceDomainCreateInput!' } },
+    serviceInstanceUpdate: {
+      type: 'Boolean!',
+      args: { serviceId: 'String!', environmentId: 'String', input: 'ServiceInstanceUpdateInput!' },
+    },
+    projectDelete: { type: 'Boolean!', args: { id: 'String!' } },
   },
   Deployment: {
     id: { type: 'String!' },
@@ -630,6 +860,21 @@ const SCHEMA: Record<string, Record<string, FieldDef>> = {
   ProjectServicesConnection: { edges: { type: '[ProjectServicesConnectionEdge!]!' } },
   ProjectServicesConnectionEdge: { node: { type: 'Service!' } },
   Environment: { id: { type: 'String!' }, name: { type: 'String!' }, projectId: { type: 'String!' } },
+  QueryProjectsConnection: { edges: { type: '[QueryProjectsConnectionEdge!]!' } },
+  QueryProjectsConnectionEdge: { node: { type: 'Project!' } },
+  AllDomains: { serviceDomains: { type: '[ServiceDomain!]!' }, customDomains: { type: '[CustomDomain!]!' } },
+  ServiceDomain: {
+    id: { type: 'String!' },
+    domain: { type: 'String!' },
+    suffix: { type: 'String' },
+    serviceId: { type: 'String!' },
+    environmentId: { type: 'String!' },
+    projectId: { type: 'String' },
+    targetPort: { type: 'Int' },
+    createdAt: { type: 'DateTime' },
+    updatedAt: { type: 'DateTime' },
+  },
+  CustomDomain: { id: { type: 'String!' }, domain: { type: 'String!' } },
   Service: {
     id: { type: 'String!' },
     name: { type: 'String!' },
@@ -659,6 +904,21 @@ const INPUT_TYPES: Record<string, Record<string, string>> = {
     templateServiceId: 'String',
   },
   ServiceSourceInput: { repo: 'String', image: 'String' },
+  ServiceDomainCreateInput: { serviceId: 'String!', environmentId: 'String!', targetPort: 'Int' },
+  ServiceInstanceUpdateInput: {
+    buildCommand: 'String',
+    startCommand: 'String',
+    healthcheckPath: 'String',
+    healthcheckTimeout: 'Int',
+    rootDirectory: 'String',
+    numReplicas: 'Int',
+    sleepApplication: 'Boolean',
+    cronSchedule: 'String',
+    railwayConfigFile: 'String',
+    region: 'String',
+    watchPatterns: '[String!]',
+    source: 'ServiceSourceInput',
+  },
   VariableCollectionUpsertInput: {
     projectId: 'String!',
     environmentId: 'String!',

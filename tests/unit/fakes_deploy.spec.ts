@@ -1,5 +1,7 @@
 import { test } from '@japa/runner'
+import { gzipSync } from 'node:zlib'
 import { FakeRailwayServer } from '#tests/fakes/railway_server'
+import { tar } from '../../plugins/railway/tarball.js'
 import { FakeVercelServer } from '#tests/fakes/vercel_server'
 
 /**
@@ -100,9 +102,10 @@ test.group('Fake Railway server', (group) => {
       const polled = await graphql(railway.url, DEPLOYMENT, { id })
       seen.push(polled.body.data.deployment.status)
       if (i === 4) {
+        // No public domain yet: no URL, as on Railway.
         const { url, staticUrl } = polled.body.data.deployment
-        assert.match(staticUrl, /^web-production-[a-z0-9]+\.up\.railway\.app$/)
-        assert.equal(url, staticUrl)
+        assert.isNull(staticUrl)
+        assert.isNull(url)
       }
       railway.advance(id)
     }
@@ -122,6 +125,90 @@ test.group('Fake Railway server', (group) => {
     const second = await graphql(railway.url, DEPLOY, { environmentId, serviceId })
     railway.settle(second.body.data.serviceInstanceDeployV2)
     assert.equal(railway.status(id), 'REMOVED')
+  })
+
+  test('serviceDomainCreate: one Railway-provided domain per service, listed by domains, the deployment URL', async ({ assert }) => {
+    const { projectId, environmentId, serviceId } = await setUp()
+    const DOMAINS = `query Domains($projectId: String!, $environmentId: String!, $serviceId: String!) {
+      domains(projectId: $projectId, environmentId: $environmentId, serviceId: $serviceId) { serviceDomains { id domain } customDomains { id } } }`
+    const CREATE = `mutation CreateDomain($input: ServiceDomainCreateInput!) { serviceDomainCreate(input: $input) { id domain serviceId environmentId } }`
+    const none = await graphql(railway.url, DOMAINS, { projectId, environmentId, serviceId })
+    assert.deepEqual(none.body.data.domains, { serviceDomains: [], customDomains: [] })
+    const created = await graphql(railway.url, CREATE, { input: { serviceId, environmentId } })
+    const domain = created.body.data.serviceDomainCreate
+    assert.match(domain.domain, /^web-production-[a-z0-9]+\.up\.railway\.app$/)
+    assert.containsSubset(domain, { serviceId, environmentId })
+    const listed = await graphql(railway.url, DOMAINS, { projectId, environmentId, serviceId })
+    assert.deepEqual(listed.body.data.domains.serviceDomains, [{ id: domain.id, domain: domain.domain }])
+    const second = await graphql(railway.url, CREATE, { input: { serviceId, environmentId } })
+    assert.match(second.body.errors[0].message, /only have one Railway-provided domain/)
+
+    const deploy = await graphql(railway.url, DEPLOY, { environmentId, serviceId })
+    const polled = await graphql(railway.url, DEPLOYMENT, { id: deploy.body.data.serviceInstanceDeployV2 })
+    assert.equal(polled.body.data.deployment.staticUrl, domain.domain)
+  })
+
+  test('serviceInstanceUpdate sets the health check path; projectDelete removes the project and its services', async ({ assert }) => {
+    const { projectId, environmentId, serviceId } = await setUp()
+    const UPDATE = `mutation Update($serviceId: String!, $environmentId: String, $input: ServiceInstanceUpdateInput!) {
+      serviceInstanceUpdate(serviceId: $serviceId, environmentId: $environmentId, input: $input) }`
+    const updated = await graphql(railway.url, UPDATE, { serviceId, environmentId, input: { healthcheckPath: '/health' } })
+    assert.deepEqual(updated.body, { data: { serviceInstanceUpdate: true } })
+    assert.equal(railway.services.get(serviceId)!.settings.get(environmentId)!.healthcheckPath, '/health')
+    const unknown = await graphql(railway.url, UPDATE, { serviceId, environmentId, input: { healthCheck: '/health' } })
+    assert.match(unknown.body.errors[0].message, /Field "healthCheck" is not defined by type "ServiceInstanceUpdateInput"/)
+
+    const PROJECTS = `query Projects { projects { edges { node { id name } } } }`
+    assert.deepEqual((await graphql(railway.url, PROJECTS)).body.data.projects.edges, [{ node: { id: projectId, name: 'landing' } }])
+    const deleted = await graphql(railway.url, `mutation Delete($id: String!) { projectDelete(id: $id) }`, { id: projectId })
+    assert.deepEqual(deleted.body, { data: { projectDelete: true } })
+    assert.isTrue(railway.services.get(serviceId)!.deleted)
+    assert.deepEqual((await graphql(railway.url, PROJECTS)).body.data.projects.edges, [])
+    const again = await graphql(railway.url, `mutation Delete($id: String!) { projectDelete(id: $id) }`, { id: projectId })
+    assert.equal(again.body.errors[0].message, 'Not Authorized')
+  })
+
+  test('the upload of `railway up`: a gzip tarball becomes a deployment holding its files', async ({ assert }) => {
+    const { projectId, environmentId, serviceId } = await setUp()
+    const body = gzipSync(
+      tar([
+        { path: 'package.json', content: Buffer.from('{"scripts":{"start":"node server.js"}}'), mode: 0o644 },
+        { path: 'src', directory: true, mode: 0o755 },
+        { path: 'src/server.js', content: Buffer.from('console.log(1)'), mode: 0o644 },
+      ])
+    )
+    const up = (payload: Buffer | string, headers: Record<string, string> = {}, service = serviceId) =>
+      fetch(`${railway.origin}/project/${projectId}/environment/${environmentId}/up?serviceId=${service}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/gzip', 'authorization': `Bearer ${RAILWAY_TOKEN}`, ...headers },
+        body: typeof payload === 'string' ? payload : new Uint8Array(payload),
+      })
+    const response = await up(body)
+    assert.equal(response.status, 200)
+    const answer = (await response.json()) as Record<string, string>
+    assert.sameMembers(Object.keys(answer), ['deploymentId', 'url', 'logsUrl', 'deploymentDomain'])
+    const deployment = railway.deployments.get(answer.deploymentId)!
+    assert.equal(deployment.serviceId, serviceId)
+    assert.deepEqual([...deployment.files!.keys()], ['package.json', 'src/server.js'])
+    assert.equal(deployment.files!.get('src/server.js')!.toString(), 'console.log(1)')
+    assert.equal(railway.status(answer.deploymentId), 'QUEUED')
+
+    const wrongToken = await up(body, { authorization: 'Bearer nope' })
+    assert.equal(wrongToken.status, 401)
+    assert.deepEqual(await wrongToken.json(), { message: 'Not Authorized' })
+    const notGzip = await up('plain text')
+    assert.equal(notGzip.status, 400)
+    assert.match(((await notGzip.json()) as any).message, /^Invalid tarball/)
+    const brokenTar = await up(gzipSync(Buffer.alloc(1024, 7)))
+    assert.match(((await brokenTar.json()) as any).message, /^Invalid tarball: not a tar archive/)
+    const unknownService = await up(body, {}, 'no-such-service')
+    assert.deepEqual(await unknownService.json(), { message: 'Service not found' })
+    railway.maxUploadBytes = 10
+    const tooLarge = await up(body)
+    railway.maxUploadBytes = 50 * 1024 * 1024
+    assert.equal(tooLarge.status, 413)
+    assert.equal(await tooLarge.text(), 'Request Entity Too Large')
+    assert.lengthOf(railway.deployments, 1, 'no rejected upload made a deployment')
   })
 
   test('advanceOnPoll plays the timeline as the client polls', async ({ assert }) => {
