@@ -115,7 +115,7 @@ export default class DeployService {
       // Previews are shown in the editor: the platform may frame them.
       if (deployment.environment === 'preview') env.XBASIS_FRAME_ANCESTORS = platformOrigin()
       const handle = await driver.deploy(
-        { deploymentId: `d${deployment.id}`, appDir, env, environment: deployment.environment },
+        { deploymentId: `d${deployment.id}`, appDir, env, environment: deployment.environment, appName: `${project.slug}-${project.id}` },
         (line) => void pending.push(this.log(deployment.id, line))
       )
       await Promise.all(pending)
