@@ -38,6 +38,7 @@ export default defineConfig({
     () => import('#start/validator'),
     { file: () => import('#start/migrate'), environment: ['web'] },
     { file: () => import('#start/sweeper'), environment: ['web'] },
+    { file: () => import('#start/jobs'), environment: ['web', 'test'] },
   ],
 
   tests: {

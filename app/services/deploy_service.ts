@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
@@ -12,32 +12,13 @@ import Project from '#models/project'
 import User from '#models/user'
 import { dbTime } from '#lib/db_time'
 import ProjectFilesService, { FileRequestError } from '#services/project_files_service'
-import { projectEnv } from '#services/module_operations'
+import { projectEnv } from '#services/project_env_service'
+import { deployEvents } from '#services/deploy_events'
 import { VersionNotFoundError } from '#workspace/errors'
 import { isLoopbackUrl, platformOrigin, publicAppUrl } from '#lib/app_urls'
+import { jobQueue } from '#services/platform_queue'
 import LimitsService from '#services/limits_service'
-
-/** Deployments run one after another per project, two at a time overall. */
-const MAX_CONCURRENT = 2
-const waiting: (() => Promise<void>)[] = []
-let running = 0
-
-function enqueue(job: () => Promise<void>) {
-  waiting.push(job)
-  const next = () => {
-    while (running < MAX_CONCURRENT && waiting.length) {
-      const task = waiting.shift()!
-      running += 1
-      task()
-        .catch((error) => logger.error({ err: error }, 'deployment job failed'))
-        .finally(() => {
-          running -= 1
-          next()
-        })
-    }
-  }
-  next()
-}
+import xbasisConfig from '#config/xbasis'
 
 export function presentDeployment(deployment: Deployment) {
   return {
@@ -85,17 +66,32 @@ export default class DeployService {
       if (environment === 'production') await new LimitsService().assertCanDeployToProduction(project.workspaceId, project.id, trx)
       return Deployment.create({ projectId: project.id, triggeredBy: user?.id ?? null, environment, status: 'queued', target, version }, { client: trx })
     })
-    enqueue(() => this.run(deployment.id))
+    await jobQueue().enqueue({ kind: 'deploy', deploymentId: deployment.id })
     return deployment
   }
 
   async log(deploymentId: number, line: Pick<LogLine, 'stream' | 'text'>) {
     try {
       await db.table('deployment_logs').insert({ deployment_id: deploymentId, stream: line.stream, text: line.text.slice(0, 8000), at: dbTime() })
+      deployEvents.notify(deploymentId)
     } catch (error) {
       // The deployment was deleted with its project while it ran: its logs go with it.
       if (await Deployment.find(deploymentId)) throw error
     }
+  }
+
+  /**
+   * A deploy job from the queue. Delivery is at-least-once: a deployment
+   * that already ended is not run again, and one whose worker died while
+   * running it (still building or deploying) is resumed from the start.
+   */
+  async runJob(deploymentId: number) {
+    const deployment = await Deployment.find(deploymentId)
+    if (!deployment || !['queued', 'building', 'deploying'].includes(deployment.status)) return
+    if (deployment.status !== 'queued') {
+      await this.log(deployment.id, { stream: 'build', text: 'Resuming: the worker that was running this deployment stopped' })
+    }
+    await this.run(deploymentId)
   }
 
   async run(deploymentId: number) {
@@ -111,11 +107,12 @@ export default class DeployService {
       deployment.status = 'deploying'
       await deployment.save()
       const pending: Promise<void>[] = []
-      const env = await projectEnv(project.id)
+      // The project's variables for this environment; the platform's own env never goes in.
+      const env = await projectEnv(project.id, deployment.environment)
       // Previews are shown in the editor: the platform may frame them.
       if (deployment.environment === 'preview') env.XBASIS_FRAME_ANCESTORS = platformOrigin()
       const handle = await driver.deploy(
-        { deploymentId: `d${deployment.id}`, appDir, env, environment: deployment.environment, appName: `${project.slug}-${project.id}` },
+        { deploymentId: `d${deployment.id}`, appDir, env, environment: deployment.environment, projectId: String(project.id), appName: `${project.slug}-${project.id}` },
         (line) => void pending.push(this.log(deployment.id, line))
       )
       await Promise.all(pending)
@@ -147,7 +144,10 @@ export default class DeployService {
 
   /**
    * The previous live deployments of the same environment are stopped only
-   * now that the new one answers: no gap in between.
+   * now that the new one answers: no gap in between. The platform's proxy
+   * sends every new request to the newest live deployment as soon as it is
+   * saved live; the old ones are given `deployDrainMs` to finish the
+   * requests already on their way to them before they stop.
    */
   async retirePrevious(current: Deployment) {
     const previous = await Deployment.query()
@@ -155,6 +155,7 @@ export default class DeployService {
       .where('environment', current.environment)
       .where('status', 'live')
       .whereNot('id', current.id)
+    if (previous.length && xbasisConfig.deployDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, xbasisConfig.deployDrainMs))
     for (const old of previous) await this.stop(old, 'Replaced by a newer deployment')
   }
 
@@ -194,19 +195,63 @@ export default class DeployService {
   }
 
   /**
-   * A platform restart interrupts deployments in flight; the process
-   * target's apps end with the platform. Neither is left looking alive.
+   * At boot. Without Redis the queue lived in the process that stopped:
+   * deployments it had not finished are marked failed with a reason. With
+   * Redis the queue survives restarts and the jobs of a dead worker come
+   * back by themselves (see RedisJobQueue); only a deployment whose job never
+   * reached the queue (the platform died in between) is queued again.
+   * Apps of the process target run inside the process that deployed them:
+   * those whose process is gone are marked stopped.
    */
   async recoverAfterRestart() {
-    const interrupted = await db
-      .from('deployments')
-      .whereIn('status', ['queued', 'building', 'deploying'])
-      .update({ status: 'failed', reason: 'Interrupted: the platform restarted during this deployment', updated_at: dbTime() })
-    const ended = await db
-      .from('deployments')
-      .where('status', 'live')
-      .where('target', 'process')
-      .update({ status: 'stopped', reason: 'The platform restarted; deploy again to start it', updated_at: dbTime() })
-    return { interrupted: Number(interrupted), ended: Number(ended) }
+    const queue = jobQueue()
+    const inFlight = ['queued', 'building', 'deploying']
+    let interrupted = 0
+    let requeued = 0
+    if (queue.driver === 'memory') {
+      interrupted = Number(
+        await db
+          .from('deployments')
+          .whereIn('status', inFlight)
+          .update({ status: 'failed', reason: 'Interrupted: the platform restarted during this deployment', finished_at: dbTime(), updated_at: dbTime() })
+      )
+    } else {
+      const known = new Set((await queue.jobs()).map((job) => job.deploymentId))
+      const settled = DateTime.now().minus({ minutes: 2 })
+      const stale = await db.from('deployments').whereIn('status', inFlight).where('updated_at', '<', dbTime(settled)).select('id')
+      for (const row of stale) {
+        if (known.has(Number(row.id))) continue
+        await this.log(Number(row.id), { stream: 'build', text: 'The platform restarted before this deployment ran: queued again' })
+        await queue.enqueue({ kind: 'deploy', deploymentId: Number(row.id) })
+        requeued += 1
+      }
+    }
+    const live = await Deployment.query().where('status', 'live').where('target', 'process')
+    const gone = live.filter((deployment) => !processOwnerAlive(deployment.handle)).map((deployment) => deployment.id)
+    if (gone.length) {
+      await db
+        .from('deployments')
+        .whereIn('id', gone)
+        .update({ status: 'stopped', reason: 'The platform restarted; deploy again to start it', updated_at: dbTime() })
+    }
+    return { interrupted, requeued, ended: gone.length }
+  }
+}
+
+/**
+ * Is the process that runs this process-target app still there? The target
+ * records its owner (host and pid) in the handle; a process on another host
+ * cannot be checked and is assumed alive.
+ */
+function processOwnerAlive(handle: Deployment['handle']) {
+  const owner = handle?.data?.owner as { host?: string; pid?: number } | undefined
+  if (!owner || typeof owner.pid !== 'number') return false
+  if (owner.host !== hostname()) return true
+  if (owner.pid === process.pid) return false
+  try {
+    process.kill(owner.pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
