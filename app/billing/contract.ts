@@ -91,6 +91,13 @@ export interface BillingProvider {
   checkout(input: CheckoutInput): Promise<CheckoutSession>
   /** The customer portal (manage payment method, invoices, cancel), or null. */
   portalUrl(input: { customerId: string | null; subscriptionId: string | null }): Promise<string | null>
+  /**
+   * Moves an existing subscription to another paid plan (upgrade or
+   * downgrade, prorated by the provider). The provider's subscription
+   * webhook then applies the new plan; nothing changes locally before it.
+   * Optional: without it, plan changes go through the portal.
+   */
+  changePlan?(input: { subscriptionId: string; plan: PlanId }): Promise<void>
   parseWebhook(rawBody: string, headers: Record<string, string | string[] | undefined>): Promise<BillingEvent>
 }
 

@@ -1,6 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import env from '#start/env'
+import billingConfig from '#config/billing'
 import db from '@adonisjs/lucid/services/db'
 import WorkspacePolicy from '#policies/workspace_policy'
 import BillingService from '#services/billing_service'
@@ -76,8 +77,10 @@ export default class BillingController {
     const input = await ctx.request.validateUsing(checkoutValidator)
     const workspace = await this.#workspace(ctx, input.workspace_id)
     try {
-      const session = await this.billing.checkout(ctx.auth.getUserOrFail() as User, workspace, checkoutItem(input), `${appUrl(ctx)}/billing`)
-      return ctx.response.redirect(session.url)
+      const outcome = await this.billing.checkout(ctx.auth.getUserOrFail() as User, workspace, checkoutItem(input), `${appUrl(ctx)}/billing`)
+      if (outcome.kind === 'checkout') return ctx.response.redirect(outcome.url)
+      ctx.session.flash('success', `Your subscription is moving to the ${billingConfig.plans[outcome.plan].name} plan: it shows here as soon as Paddle confirms it.`)
+      return ctx.response.redirect('/billing')
     } catch (error) {
       if (!(error instanceof BillingProviderError)) throw error
       ctx.session.flash('error', error.message)

@@ -1,13 +1,19 @@
 import db from '@adonisjs/lucid/services/db'
 import billingConfig, { PACK_IDS, PLAN_IDS } from '#config/billing'
 import billing from '#billing/billing_manager'
-import type { CheckoutItem } from '#billing/contract'
+import { BillingProviderError, type CheckoutItem, type CheckoutSession } from '#billing/contract'
+import type { PlanId } from '#config/billing'
 import { dbTime, fromDbTime } from '#lib/db_time'
 import Workspace from '#models/workspace'
 import type User from '#models/user'
 
 /** Ledger types that are spending (usage), shown in the usage chart. */
 export const USAGE_TYPES = ['ai_usage', 'compute', 'domain'] as const
+
+/** A purchase that makes no sense for the workspace's state (its plan already). */
+export class BillingConflictError extends BillingProviderError {}
+
+export type CheckoutOutcome = ({ kind: 'checkout' } & CheckoutSession) | { kind: 'changed'; plan: PlanId }
 
 export type DateRange = { from: Date; to: Date }
 
@@ -81,15 +87,29 @@ export default class BillingService {
     }
   }
 
-  async checkout(user: User, workspace: Workspace, item: CheckoutItem, returnUrl: string) {
+  /**
+   * Buying a plan or a pack. A workspace that already has a live
+   * subscription is not sent to a second checkout (that would bill two
+   * subscriptions): its subscription moves to the new plan instead, when
+   * the provider can do that, and the provider's webhook applies it.
+   */
+  async checkout(user: User, workspace: Workspace, item: CheckoutItem, returnUrl: string): Promise<CheckoutOutcome> {
     const provider = await billing.use()
-    return provider.checkout({
+    const live = workspace.billingSubscriptionId && workspace.subscriptionStatus !== 'canceled' && workspace.subscriptionStatus !== null
+    if (item.kind === 'plan' && live) {
+      if (item.plan === workspace.plan) throw new BillingConflictError(`This workspace is on the ${billingConfig.plans[item.plan].name} plan already`)
+      if (!provider.changePlan) throw new BillingConflictError('This workspace has a subscription: change its plan in the billing portal')
+      await provider.changePlan({ subscriptionId: workspace.billingSubscriptionId!, plan: item.plan })
+      return { kind: 'changed', plan: item.plan }
+    }
+    const session = await provider.checkout({
       workspaceId: workspace.id,
       email: user.email,
       customerId: workspace.billingCustomerId,
       item,
       returnUrl,
     })
+    return { kind: 'checkout', ...session }
   }
 
   async portalUrl(workspace: Workspace): Promise<string | null> {

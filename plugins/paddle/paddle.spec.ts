@@ -126,6 +126,25 @@ test.group('Paddle billing plugin', (group) => {
     assert.equal(missing.message, 'Paddle could not open the customer portal: Entity ctm_01gone not found (not_found).')
   })
 
+  test('changePlan replaces the subscription’s price, prorated; Paddle’s refusal is readable', async ({ assert }) => {
+    fake.subscriptions.set('sub_01live', { id: 'sub_01live', customer_id: 'ctm_01existing000000000000000', status: 'active', items: [{ price_id: PRICES.pro, quantity: 1 }], custom_data: null })
+    billingConfig.plans.team.priceId = PRICES.pro
+    try {
+      await provider.changePlan!({ subscriptionId: 'sub_01live', plan: 'team' })
+    } finally {
+      billingConfig.plans.team.priceId = null
+    }
+    assert.equal(fake.requests[0].method, 'PATCH')
+    assert.equal(fake.requests[0].path, '/subscriptions/sub_01live')
+    assert.deepEqual(fake.requests[0].body, { items: [{ price_id: PRICES.pro, quantity: 1 }], proration_billing_mode: 'prorated_immediately' })
+
+    fake.subscriptions.get('sub_01live')!.status = 'canceled'
+    const canceled = await expectError(provider.changePlan!({ subscriptionId: 'sub_01live', plan: 'pro' }), BillingProviderError)
+    assert.equal(canceled.message, 'Paddle could not change the plan: cannot update subscription, as subscription is canceled (subscription_update_when_canceled).')
+    const notSold = await expectError(provider.changePlan!({ subscriptionId: 'sub_01live', plan: 'team' }), BillingProviderError)
+    assert.include(notSold.message, 'PADDLE_PRICE_TEAM')
+  })
+
   test('webhooks: a signed subscription event maps to the contract event (plan by price id)', async ({ assert }) => {
     const occurredAt = new Date('2026-03-01T10:00:00.123Z')
     const periodEnd = new Date('2026-04-01T10:00:00.000Z')
@@ -198,6 +217,23 @@ test.group('Paddle fake', (group) => {
     const invalid = await call({ authorization: `Bearer ${API_KEY}` })
     assert.equal(invalid.status, 400)
     assert.containsSubset(invalid.body.error, { code: 'invalid_field', errors: [{ field: 'items' }] })
+  })
+
+  test('its webhook payloads are what the SDK itself parses', async ({ assert }) => {
+    const { Paddle } = await import('@paddle/paddle-node-sdk')
+    const sdk = new Paddle('unused')
+    const events = [
+      paddleEvent('subscription.created', subscriptionData({ id: 'sub_01a', customerId: 'ctm_01b', status: 'active', items: [{ priceId: PRICES.pro, amount: 2900 }], customData: { workspace_id: 1 } })),
+      paddleEvent('subscription.canceled', subscriptionData({ id: 'sub_01a', customerId: 'ctm_01b', status: 'canceled', items: [{ priceId: PRICES.pro, amount: 2900 }], canceledAt: new Date() })),
+      paddleEvent('transaction.completed', transactionData({ id: 'txn_01c', customerId: 'ctm_01b', subscriptionId: null, items: [{ priceId: PRICES.m, amount: 5000 }] })),
+    ]
+    for (const event of events) {
+      const body = JSON.stringify(event)
+      const parsed: any = await sdk.webhooks.unmarshal(body, WEBHOOK_SECRET, signPaddleWebhook(body, WEBHOOK_SECRET))
+      assert.equal(parsed.eventId, event.event_id)
+      assert.equal(parsed.eventType, event.event_type)
+      assert.equal(parsed.data.id, (event.data as any).id)
+    }
   })
 
   test('signs webhooks as Paddle does', async ({ assert }) => {

@@ -189,6 +189,23 @@ export async function createPaddleProvider(options: PaddleProviderOptions): Prom
       }
     },
 
+    async changePlan({ subscriptionId, plan }) {
+      const definition = billingConfig.plans[plan]
+      if (!definition?.priceId) {
+        throw new BillingProviderError(`${definition?.name ?? plan} is not for sale: its Paddle price id (PADDLE_PRICE_${plan.toUpperCase()}) is not set`)
+      }
+      try {
+        // The subscription's items are replaced: the new plan's price only,
+        // charged (or credited) pro rata now.
+        await paddle.subscriptions.update(subscriptionId, {
+          items: [{ priceId: definition.priceId, quantity: 1 }],
+          prorationBillingMode: 'prorated_immediately',
+        })
+      } catch (error) {
+        throw describe(error, 'change the plan')
+      }
+    },
+
     async parseWebhook(rawBody, headers) {
       const raw = headers['paddle-signature']
       const signature = Array.isArray(raw) ? raw[0] : raw

@@ -14,6 +14,8 @@ export type { RecordedRequest } from './fake_llm_server.js'
  *                                                   → 201 {data: transaction with checkout.url, meta}
  *   GET  /transactions/:id                          → 200 {data, meta}
  *   POST /customers/:customer_id/portal-sessions    {subscription_ids} → 201 {data: {urls.general.overview…}, meta}
+ *   PATCH /subscriptions/:id                        {items, proration_billing_mode} → 200 {data: subscription, meta};
+ *                                                   400 subscription_update_when_canceled / subscription_new_items_not_valid
  *
  * Successes use Paddle's `{data, meta: {request_id}}` envelope; failures its
  * `{error: {type, code, detail, documentation_url, errors?}, meta: {request_id}}`
@@ -81,6 +83,8 @@ export class FakePaddleServer {
   readonly transactions = new Map<string, FakePaddleTransaction>()
   readonly portalSessions: Array<{ id: string; customer_id: string; subscription_ids: string[] }> = []
   readonly customers: Set<string>
+  /** Subscriptions (by id): created by `completedEvent` for subscription prices, or added by a test. */
+  readonly subscriptions = new Map<string, { id: string; customer_id: string; status: string; items: Array<{ price_id: string; quantity: number }>; custom_data: Record<string, unknown> | null }>()
   readonly apiKey: string
   prices: Record<string, FakePaddlePrice>
   checkoutUrl: string | null
@@ -115,6 +119,7 @@ export class FakePaddleServer {
     this.requests.length = 0
     this.transactions.clear()
     this.portalSessions.length = 0
+    this.subscriptions.clear()
     this.customers.clear()
     for (const id of this.#initialCustomers) this.customers.add(id)
     this.#failures.length = 0
@@ -141,6 +146,9 @@ export class FakePaddleServer {
     }
     const recurring = txn.items.some((item) => this.prices[item.price_id]?.interval)
     const subscriptionId = options.subscriptionId === undefined ? (recurring ? `sub_${randomId(26).toLowerCase()}` : null) : options.subscriptionId
+    if (subscriptionId && !this.subscriptions.has(subscriptionId)) {
+      this.subscriptions.set(subscriptionId, { id: subscriptionId, customer_id: txn.customer_id, status: 'active', items: txn.items, custom_data: txn.custom_data })
+    }
     return paddleEvent(
       'transaction.completed',
       transactionData({
@@ -231,7 +239,40 @@ export class FakePaddleServer {
     }
     const portal = /^\/customers\/([^/]+)\/portal-sessions$/.exec(path)
     if (method === 'POST' && portal) return { status: 201, data: this.#createPortalSession(decodeURIComponent(portal[1]), body) }
+    const subscription = /^\/subscriptions\/([^/]+)$/.exec(path)
+    if (method === 'PATCH' && subscription) return { status: 200, data: this.#updateSubscription(decodeURIComponent(subscription[1]), body) }
     throw new PaddleError(404, 'not_found', `Path ${path} not found`, 'shared/not_found')
+  }
+
+  #updateSubscription(id: string, body: unknown) {
+    const subscription = this.subscriptions.get(id)
+    if (!subscription) throw notFound(id)
+    if (!isObject(body)) throw invalid([{ field: '(root)', message: 'must be an object' }])
+    if (subscription.status === 'canceled') {
+      throw new PaddleError(400, 'subscription_update_when_canceled', 'cannot update subscription, as subscription is canceled', 'subscriptions/subscription_update_when_canceled')
+    }
+    if (body.items !== undefined) {
+      const modes = ['prorated_immediately', 'prorated_next_billing_period', 'full_immediately', 'full_next_billing_period', 'do_not_bill']
+      if (typeof body.proration_billing_mode !== 'string' || !modes.includes(body.proration_billing_mode)) {
+        throw invalid([{ field: 'proration_billing_mode', message: 'must be provided when items change' }])
+      }
+      if (!Array.isArray(body.items) || body.items.length === 0) throw invalid([{ field: 'items', message: 'must contain at least 1 item' }])
+      const items = body.items.map((item, index) => {
+        if (!isObject(item) || typeof item.price_id !== 'string') throw invalid([{ field: `items[${index}].price_id`, message: 'must be provided' }])
+        if (!this.prices[item.price_id]?.interval) {
+          throw new PaddleError(400, 'subscription_new_items_not_valid', 'the new items are not valid for updating this subscription', 'subscriptions/subscription_new_items_not_valid')
+        }
+        return { price_id: item.price_id, quantity: typeof item.quantity === 'number' ? item.quantity : 1 }
+      })
+      subscription.items = items
+    }
+    return subscriptionData({
+      id: subscription.id,
+      customerId: subscription.customer_id,
+      status: subscription.status as 'active',
+      customData: subscription.custom_data,
+      items: subscription.items.map((item) => ({ priceId: item.price_id, quantity: item.quantity, ...this.#price(item.price_id) })),
+    })
   }
 
   #createTransaction(body: unknown) {
@@ -369,6 +410,20 @@ const priceObject = (item: ItemInput) => ({
   updated_at: '2024-01-01T00:00:00.000000Z',
 })
 
+const productObject = (item: ItemInput) => ({
+  id: priceObject(item).product_id,
+  name: item.interval ? `Plan ${item.priceId}` : `Pack ${item.priceId}`,
+  description: null,
+  type: 'standard',
+  tax_category: 'standard',
+  image_url: null,
+  custom_data: null,
+  status: 'active',
+  import_meta: null,
+  created_at: '2024-01-01T00:00:00.000000Z',
+  updated_at: '2024-01-01T00:00:00.000000Z',
+})
+
 /**
  * The `data` of a subscription event (subscription.created, .updated,
  * .canceled, .past_due…), with the fields Paddle sends.
@@ -418,6 +473,7 @@ export function subscriptionData(input: {
       next_billed_at: input.status === 'canceled' ? null : iso(end),
       trial_dates: null,
       price: priceObject({ interval: 'month', ...item }),
+      product: productObject(item),
     })),
     custom_data: input.customData ?? null,
     management_urls: { update_payment_method: null, cancel: 'https://buyer-portal.paddle.com/subscriptions/cancel' },

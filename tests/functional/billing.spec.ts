@@ -94,6 +94,39 @@ test.group('Billing API and page with Paddle', (group) => {
     assert.include((await client.follow(failed)).text, 'Paddle could not start the checkout: Invalid request. (bad_request).')
   })
 
+  test('a subscriber choosing another plan moves the subscription (prorated) instead of paying a second one', async ({ assert }) => {
+    const account = await apiAccount('Switcher')
+    const checkout = await account.json('POST', '/api/v1/billing/checkout', { plan: 'pro' })
+    const paid = paddle.completedEvent(checkout.body.id)
+    const subscriptionId = (paid.data as any).subscription_id as string
+    await deliver(paid)
+    await deliver(
+      paddleEvent('subscription.created', {
+        id: subscriptionId, status: 'active', customer_id: (paid.data as any).customer_id, custom_data: { workspace_id: account.workspaceId },
+        items: [{ price: { id: billingConfig.plans.pro.priceId } }], current_billing_period: { starts_at: '2031-01-01T00:00:00Z', ends_at: '2031-02-01T00:00:00Z' },
+      })
+    )
+    const transactions = paddle.transactions.size
+
+    const same = await account.json('POST', '/api/v1/billing/checkout', { plan: 'pro' })
+    assert.equal(same.status, 409)
+    assert.equal(same.body.errors[0].message, 'This workspace is on the Pro plan already')
+
+    const moved = await account.json('POST', '/api/v1/billing/checkout', { plan: 'team' })
+    assert.equal(moved.status, 202)
+    assert.deepEqual(moved.body, { changed: true, plan: 'team' })
+    assert.equal(paddle.transactions.size, transactions, 'no second checkout')
+    const patch = paddle.requests.find((r) => r.method === 'PATCH')!
+    assert.equal(patch.path, `/subscriptions/${subscriptionId}`)
+    assert.deepEqual(patch.body, { items: [{ price_id: billingConfig.plans.team.priceId, quantity: 1 }], proration_billing_mode: 'prorated_immediately' })
+    assert.deepEqual(paddle.subscriptions.get(subscriptionId)?.items, [{ price_id: billingConfig.plans.team.priceId!, quantity: 1 }])
+    assert.equal((await db.from('workspaces').where('id', account.workspaceId).first()).plan, 'pro', 'until Paddle’s webhook says so')
+
+    // A pack is still a checkout of its own.
+    const pack = await account.json('POST', '/api/v1/billing/checkout', { pack: 's' })
+    assert.equal(pack.status, 201)
+  })
+
   test('tenancy: only owners and admins of a workspace see or buy for it', async ({ assert }) => {
     const alice = await apiAccount('Alice')
     const bob = await apiAccount('Bob')
@@ -182,7 +215,8 @@ test.group('Billing API and page with Paddle', (group) => {
     assert.match(page.text, new RegExp(`<tr [^>]*data-day="${day}"><td>${day}</td><td class="text-right">420</td>`))
     assert.include(page.text, 'data-test="transactions-table"')
     assert.include(page.text, 'spent on')
-    assert.notInclude(page.text, 'data-test="upgrade-pro"', 'already on Pro: plan changes go through the portal')
+    assert.notInclude(page.text, 'data-test="upgrade-pro"', 'already on Pro')
+    assert.match(page.text, /data-test="upgrade-team">Switch to Team</)
 
     const filtered = await client.get('/billing?type=grant')
     assert.include(filtered.text, 'test balance')

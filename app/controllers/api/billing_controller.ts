@@ -2,7 +2,7 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import billing from '#billing/billing_manager'
 import WorkspacePolicy from '#policies/workspace_policy'
-import BillingService from '#services/billing_service'
+import BillingService, { BillingConflictError } from '#services/billing_service'
 import { BillingProviderError } from '#billing/contract'
 import { billingQueryValidator, checkoutValidator } from '#validators/billing'
 import { appUrl, checkoutItem, utcDay } from '#controllers/billing_controller'
@@ -35,16 +35,22 @@ export default class ApiBillingController {
     }
   }
 
-  /** POST /api/v1/billing/checkout {plan} | {pack} → {url} */
+  /**
+   * POST /api/v1/billing/checkout {plan} | {pack} → 201 {id, url} to pay at;
+   * a workspace with a live subscription asking for another plan → 202
+   * {changed: true, plan} (the subscription is moved, prorated).
+   */
   async checkout(ctx: HttpContext) {
     const input = await ctx.request.validateUsing(checkoutValidator)
     const workspace = await this.#workspace(ctx, input.workspace_id)
     try {
-      const session = await this.billing.checkout(ctx.auth.getUserOrFail(), workspace, checkoutItem(input), `${appUrl(ctx)}/billing`)
-      return ctx.response.created({ id: session.id, url: session.url })
+      const outcome = await this.billing.checkout(ctx.auth.getUserOrFail(), workspace, checkoutItem(input), `${appUrl(ctx)}/billing`)
+      if (outcome.kind === 'changed') return ctx.response.accepted({ changed: true, plan: outcome.plan })
+      return ctx.response.created({ id: outcome.id, url: outcome.url })
     } catch (error) {
       if (!(error instanceof BillingProviderError)) throw error
-      return ctx.response.status(502).send({ errors: [{ message: error.message, code: 'billing_provider_error' }] })
+      const conflict = error instanceof BillingConflictError
+      return ctx.response.status(conflict ? 409 : 502).send({ errors: [{ message: error.message, code: conflict ? 'conflict' : 'billing_provider_error' }] })
     }
   }
 
