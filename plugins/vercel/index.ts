@@ -7,18 +7,20 @@ const number = (value: string | undefined) => {
 }
 
 /**
- * Deploys each version to Vercel through its REST API (plain fetch): the
- * files are uploaded inline, a generated function runs the app's Node HTTP
- * server, and the app answers at its `https://….vercel.app` URL. See
- * `target.ts` for how an `npm start` server maps onto Vercel and its limits.
+ * Deploys each version to Vercel through its REST API (plain fetch): one
+ * Vercel project per app holds the app's variables per target (production,
+ * preview), the files are uploaded inline, a generated function runs the
+ * app's Node HTTP server, and the app answers at its `https://….vercel.app`
+ * URL. See `target.ts` for how an `npm start` server maps onto Vercel and
+ * its limits.
  */
 export default definePlugin<DeployTarget>({
   id: 'vercel',
   kind: 'deploy-target',
   name: 'Vercel',
   description:
-    'Deploys each app to Vercel (REST API, inline file upload) as a Node.js function wrapping its HTTP server; answers at a *.vercel.app URL.',
-  version: '1.0.0',
+    'Deploys each app to its own Vercel project (REST API, inline file upload, variables as encrypted project variables per target) as a Node.js function wrapping its HTTP server; answers at a *.vercel.app URL.',
+  version: '1.1.0',
   hostApi: '^1.0.0',
   settings: [
     {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import plugin from './index.js'
 import { validateDefinition } from '#plugins/validate_definition'
-import { WRAPPER_PATH, createVercelTarget, mapReadyState, parseStartScript, vercelName, type VercelTargetOptions } from './target.js'
+import { MANAGED_ENV_COMMENT, WRAPPER_PATH, createVercelTarget, mapReadyState, parseStartScript, vercelName, type VercelTargetOptions } from './target.js'
 import { DeployError, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
 import { deployTargetContract, fixtureInput, writeFixtureApp, type DeployContractOptions } from '#tests/contracts/deploy_target'
 import { FakeVercelServer } from '#tests/fakes/vercel_server'
@@ -50,6 +50,10 @@ const makeTarget = (options: Partial<VercelTargetOptions> = {}) =>
   })
 
 const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i))
+const SECRET = 'sk-live-only-in-vercel-project-env'
+
+/** The create-deployment request among those the fake received. */
+const createRequests = () => vercel.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v13/deployments'))
 
 test.group('Vercel target', (group) => {
   const dirs: string[] = []
@@ -80,7 +84,7 @@ test.group('Vercel target', (group) => {
     await validateDefinition(plugin, 'vercel')
   })
 
-  test('preview deploy: files intact (binary too), no target, teamId and token on every call', async ({ assert }) => {
+  test('preview deploy: files intact (binary too), no target, env on the project and not in the files, teamId and token on every call', async ({ assert }) => {
     const dir = await app({ 'assets/logo.bin': '', 'lib/notes.txt': 'héllo ✓ wörld\n' })
     await writeFile(join(dir, 'assets/logo.bin'), BINARY)
     await mkdir(join(dir, 'node_modules/dep'), { recursive: true })
@@ -91,7 +95,7 @@ test.group('Vercel target', (group) => {
     const health = remoteApp()
     const target = makeTarget({ fetch: health.stub })
     const seen: LogLine[] = []
-    const input = fixtureInput(dir, { env: { GREETING: 'vercel', API_KEY: 'k-1' } })
+    const input = fixtureInput(dir, { env: { GREETING: 'vercel', API_KEY: SECRET } })
     const handle = await target.deploy(input, (line) => seen.push(line))
 
     const deployment = vercel.deployments.get(handle.id)!
@@ -100,12 +104,34 @@ test.group('Vercel target', (group) => {
     assert.deepEqual(JSON.parse(JSON.stringify(handle)), handle, 'the handle is plain JSON')
     assert.deepEqual(health.hits, [`${handle.url}/health`])
 
-    const create = vercel.requests.find((r) => r.method === 'POST')!
+    const create = createRequests()[0]
     const body = create.body as Record<string, any>
     assert.notProperty(body, 'target', 'preview deployments send no target')
     assert.equal(deployment.target, null)
     assert.match(body.name, /^[a-z0-9._-]+$/)
-    assert.include(body.name, input.deploymentId.toLowerCase())
+    assert.include(body.name, input.deploymentId.toLowerCase(), 'without an app name, the deployment id names the project')
+    assert.equal(body.project, deployment.projectId)
+
+    // The variables went to the project (preview target, encrypted, managed) before the deployment, never into the files.
+    const order = vercel.requests.map((r) => `${r.method} ${r.path.split('?')[0].replace(/prj_\w+/, ':project')}`)
+    assert.deepEqual(order.slice(0, 5), [
+      `GET /v9/projects/${body.name}`,
+      'POST /v11/projects',
+      'GET /v10/projects/:project/env',
+      'POST /v10/projects/:project/env',
+      'POST /v13/deployments',
+    ])
+    const envRequest = vercel.requests.find((r) => r.method === 'POST' && r.path.includes('/env'))!
+    assert.include(envRequest.path, 'upsert=true')
+    assert.deepEqual(envRequest.body, [
+      { key: 'GREETING', value: 'vercel', type: 'encrypted', target: ['preview'], comment: MANAGED_ENV_COMMENT },
+      { key: 'API_KEY', value: SECRET, type: 'encrypted', target: ['preview'], comment: MANAGED_ENV_COMMENT },
+    ])
+    assert.deepEqual(deployment.env, { GREETING: 'vercel', API_KEY: SECRET }, 'the deployment got the project’s preview variables')
+    for (const [file, content] of deployment.files) {
+      assert.notInclude(content.toString('utf8'), SECRET, `${file} holds no secret`)
+      assert.notInclude(content.toString('base64'), Buffer.from(SECRET).toString('base64'), `${file} holds no secret`)
+    }
     assert.deepEqual(body.projectSettings, { framework: null, buildCommand: null, installCommand: null, outputDirectory: null })
 
     // Files arrive intact, node_modules and .git left out, the binary as base64.
@@ -121,7 +147,7 @@ test.group('Vercel target', (group) => {
     const wrapper = deployment.files.get(WRAPPER_PATH)!.toString('utf8')
     assert.include(wrapper, 'await import("../server.js")')
     assert.include(wrapper, 'server.emit(\'request\', req, res)')
-    assert.include(wrapper, '"GREETING":"vercel"')
+    assert.notInclude(wrapper, 'GREETING', 'the app’s variables come from the project')
     assert.include(wrapper, '"NODE_ENV":"production"')
     const config = JSON.parse(deployment.files.get('vercel.json')!.toString('utf8'))
     assert.deepEqual(config.builds[0], { src: WRAPPER_PATH, use: '@vercel/node', config: { includeFiles: ['**'] } })
@@ -151,9 +177,68 @@ test.group('Vercel target', (group) => {
   test('production deploy sends target production', async ({ assert }) => {
     const target = makeTarget()
     const handle = await target.deploy(fixtureInput(await app(), { environment: 'production' }), () => {})
-    const create = vercel.requests.find((r) => r.method === 'POST')!
+    const create = createRequests()[0]
     assert.equal((create.body as any).target, 'production')
     assert.equal(vercel.deployments.get(handle.id)!.target, 'production')
+  })
+
+  test('one project per app: reused by its deployments, preview and production apart by target with their own variables', async ({ assert }) => {
+    const target = makeTarget()
+    const dir = await app()
+    const preview = await target.deploy(fixtureInput(dir, { appName: 'shop-42', env: { MODE: 'preview', SHARED: 'p' } }), () => {})
+    const production = await target.deploy(
+      fixtureInput(dir, { appName: 'shop-42', environment: 'production', env: { MODE: 'production', SHARED: 'live', STRIPE_KEY: SECRET } }),
+      () => {}
+    )
+    assert.equal(preview.data.projectId, production.data.projectId)
+    assert.equal(vercel.projectsById.get(String(preview.data.projectId))!.name, 'xbasis-shop-42')
+    assert.deepEqual(vercel.deployments.get(preview.id)!.env, { MODE: 'preview', SHARED: 'p' })
+    assert.deepEqual(vercel.deployments.get(production.id)!.env, { MODE: 'production', SHARED: 'live', STRIPE_KEY: SECRET })
+
+    // A redeploy (and a restarted platform: a fresh driver) reuses the project.
+    const again = await makeTarget().deploy(fixtureInput(dir, { appName: 'shop-42', env: { MODE: 'preview', SHARED: 'p' } }), () => {})
+    assert.equal(again.data.projectId, preview.data.projectId)
+    assert.lengthOf(vercel.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v11/projects')), 1)
+    assert.lengthOf(vercel.projectsById, 1)
+  })
+
+  test('managed variables no longer given are deleted; variables set by hand and the other target stay', async ({ assert }) => {
+    const target = makeTarget()
+    const dir = await app()
+    await target.deploy(fixtureInput(dir, { appName: 'blog-7', env: { KEEP: '1', DROP: 'old' } }), () => {})
+    await target.deploy(fixtureInput(dir, { appName: 'blog-7', environment: 'production', env: { DROP: 'prod' } }), () => {})
+    const project = vercel.projectsById.get(vercel.projects.get('xbasis-blog-7')!)!
+    const byHand = { id: 'manual1', key: 'ANALYTICS_ID', value: 'UA-1', type: 'plain' as const, target: ['preview' as const], createdAt: 1, updatedAt: 1 }
+    project.env.push(byHand)
+
+    const handle = await target.deploy(fixtureInput(dir, { appName: 'blog-7', env: { KEEP: '2' } }), () => {})
+    assert.deepEqual(vercel.envOf(project.id, 'preview'), { KEEP: '2', ANALYTICS_ID: 'UA-1' })
+    assert.deepEqual(vercel.envOf(project.id, 'production'), { DROP: 'prod' })
+    assert.deepEqual(vercel.deployments.get(handle.id)!.env, { KEEP: '2', ANALYTICS_ID: 'UA-1' })
+    const deletes = vercel.requests.filter((r) => r.method === 'DELETE' && r.path.includes('/env/'))
+    assert.lengthOf(deletes, 1)
+    assert.match(deletes[0].path, /^\/v9\/projects\/prj_\w+\/env\/\w+\?teamId=team_abc$/)
+  })
+
+  test('a project made meanwhile (409 conflict) is used; variables Vercel refuses fail the deploy readably', async ({ assert }) => {
+    const dir = await app()
+    await makeTarget().deploy(fixtureInput(dir, { appName: 'race-1' }), () => {})
+    // Another platform instance created it between our lookup and our create.
+    vercel.failNextRequest(404, 'not_found', 'Project not found')
+    const handle = await makeTarget().deploy(fixtureInput(dir, { appName: 'race-1' }), () => {})
+    const conflict = vercel.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v11/projects')).at(-1)!
+    assert.exists(conflict)
+    assert.equal(handle.data.projectId, vercel.projects.get('xbasis-race-1'))
+    assert.lengthOf(vercel.projectsById, 1)
+
+    const before = vercel.deployments.size
+    const error = await makeTarget().deploy(fixtureInput(dir, { appName: 'race-1', env: { TZ: 'Europe/Paris', OK: '1' } }), () => {}).then(
+      () => assert.fail('should have failed'),
+      (e) => e
+    )
+    assert.instanceOf(error, DeployError)
+    assert.equal(error.message, 'Vercel refused a variable of the preview environment — TZ: The name of your Environment Variable "TZ" is reserved.')
+    assert.equal(vercel.deployments.size, before, 'no deployment was created')
   })
 
   test('maps readyState onto the contract states', async ({ assert }) => {
@@ -218,8 +303,8 @@ test.group('Vercel target', (group) => {
     const started = Date.now()
     const handle = await target.deploy(fixtureInput(await app()), () => {})
     assert.exists(handle.id)
-    const posts = vercel.requests.filter((r) => r.method === 'POST')
-    assert.lengthOf(posts, 2, 'a rate-limited create call, then the one that went through')
+    assert.equal(vercel.requests[0].path, vercel.requests[1].path, 'the rate-limited call was sent again')
+    assert.lengthOf(createRequests(), 1)
     assert.isAtLeast(Date.now() - started, 900, 'it waited for the reset (at least 1 s away) before retrying')
     assert.isBelow(Date.now() - started, 4000)
   }).timeout(10_000)
@@ -348,12 +433,13 @@ test.group('Vercel target', (group) => {
     assert.deepEqual(await makeTarget().logs(forgotten), [])
   })
 
-  test('the generated function serves the uploaded app with the env it is given (run in a clean Node process)', async ({ assert }) => {
+  test('the generated function serves the uploaded app with the project’s env from its runtime (run in a clean Node process)', async ({ assert }) => {
     const handle = await makeTarget().deploy(fixtureInput(await app(), { env: { GREETING: 'from vercel', APP_SETTING: 'given' } }), () => {})
+    const deployment = vercel.deployments.get(handle.id)!
     // Lay the files out as Vercel received them, then call the function's handler the way its Node runtime does.
     const out = await mkdtemp(join(tmpdir(), 'xbasis-vercel-upload-'))
     dirs.push(out)
-    for (const [file, content] of vercel.deployments.get(handle.id)!.files) {
+    for (const [file, content] of deployment.files) {
       await mkdir(dirname(join(out, file)), { recursive: true })
       await writeFile(join(out, file), content)
     }
@@ -361,7 +447,8 @@ test.group('Vercel target', (group) => {
 const http = await import('node:http')
 const server = http.createServer((req, res) => handler(req, res)).listen(0, '127.0.0.1', () => console.log('PORT ' + server.address().port))`
     const child = spawn(process.execPath, ['--input-type=module', '-e', runtime], {
-      env: { PATH: process.env.PATH, XBASIS_SECRET_CANARY: 'must-not-reach' },
+      // What Vercel's Node runtime gives the function: the project's variables of its target, and its own.
+      env: { PATH: process.env.PATH, ...deployment.env, XBASIS_SECRET_CANARY: 'must-not-reach' },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     try {

@@ -13,6 +13,22 @@ export type { RecordedRequest } from './fake_llm_server.js'
  *   DELETE /v13/deployments/:id             { uid, state: 'DELETED' }
  *   PATCH  /v12/deployments/:id/cancel      readyState CANCELED
  *   GET    /v3/deployments/:idOrUrl/events  build events, as a JSON array
+ *   GET    /v9/projects/:idOrName           the project; 404 not_found
+ *   POST   /v11/projects                    { name, framework, … }; 409 conflict when the name is taken
+ *   DELETE /v9/projects/:idOrName           204, its deployments and variables with it
+ *   GET    /v10/projects/:idOrName/env      { envs: [...] } (encrypted values stay encrypted)
+ *   POST   /v10/projects/:idOrName/env      one variable or an array, `?upsert=true`;
+ *                                           201 { created, failed: [{ error: { code, message, key } }] }
+ *   DELETE /v9/projects/:idOrName/env/:id   the removed variable
+ *
+ * A deployment gets the project's variables of its target (`production`, or
+ * `preview` for a deployment without a target) as they were when it was
+ * created, decrypted, in `deployment.env`: what its functions see in
+ * `process.env` on Vercel. Variables are checked per item as the API does:
+ * a bad key, a reserved name (Vercel's list: AWS_SECRET_KEY, TZ, NOW_REGION,
+ * LAMBDA_TASK_ROOT, …) or a variable that exists already without `upsert`
+ * becomes a `failed` entry, the others are created (the codes of those
+ * entries are the fake's own; a client quotes them, never matches on them).
  *
  * Every call needs `Authorization: Bearer <token>`; a fake configured with
  * `teamId` requires `?teamId=<it>` on every call (the platform always deploys
@@ -75,10 +91,37 @@ export interface FakeVercelDeployment {
   deleted: boolean
   /** The files as sent, decoded: path → content. */
   files: Map<string, Buffer>
+  /** The project's variables of the deployment's target when it was created, decrypted: its runtime env. */
+  env: Record<string, string>
   projectSettings: Record<string, unknown> | undefined
   meta: Record<string, string>
   events: VercelEvent[]
   script: VercelDeploymentScript
+}
+
+export type VercelEnvTarget = 'production' | 'preview' | 'development'
+
+export interface FakeVercelEnv {
+  id: string
+  key: string
+  /** The value as given (the API answers it encrypted). */
+  value: string
+  type: 'encrypted' | 'sensitive' | 'plain' | 'secret' | 'system'
+  target: VercelEnvTarget[]
+  comment?: string
+  gitBranch?: string
+  createdAt: number
+  updatedAt: number
+}
+
+export interface FakeVercelProject {
+  id: string
+  name: string
+  framework: string | null
+  settings: Record<string, unknown>
+  env: FakeVercelEnv[]
+  createdAt: number
+  updatedAt: number
 }
 
 export interface FakeVercelServerOptions {
@@ -136,6 +179,37 @@ const FRAMEWORKS = new Set([
 ])
 
 const TARGETS = ['production', 'preview', 'staging']
+const ENV_TARGETS = ['production', 'preview', 'development']
+const ENV_TYPES = ['system', 'secret', 'encrypted', 'plain', 'sensitive']
+const ENV_FIELDS = new Set(['key', 'value', 'type', 'target', 'gitBranch', 'comment', 'customEnvironmentIds'])
+/** Names Vercel's function runtimes keep for themselves. */
+export const VERCEL_RESERVED_ENV = [
+  'AWS_SECRET_KEY',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'NOW_REGION',
+  'TZ',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+]
+/** The create-project body fields the fake knows (v11). */
+const PROJECT_FIELDS: Record<string, 'string' | 'boolean' | 'array'> = {
+  name: 'string',
+  framework: 'string',
+  buildCommand: 'string',
+  devCommand: 'string',
+  installCommand: 'string',
+  outputDirectory: 'string',
+  rootDirectory: 'string',
+  serverlessFunctionRegion: 'string',
+  publicSource: 'boolean',
+  skipGitConnectDuringLink: 'boolean',
+  environmentVariables: 'array',
+}
 
 class VercelError {
   constructor(
@@ -152,6 +226,8 @@ export class FakeVercelServer {
   readonly deployments = new Map<string, FakeVercelDeployment>()
   /** Project name → project id. */
   readonly projects = new Map<string, string>()
+  /** Project id → the project, with its variables. */
+  readonly projectsById = new Map<string, FakeVercelProject>()
   readonly token: string
   readonly teamId: string | undefined
   readonly teamSlug: string
@@ -190,6 +266,7 @@ export class FakeVercelServer {
     this.requests.length = 0
     this.deployments.clear()
     this.projects.clear()
+    this.projectsById.clear()
     this.#seedProjects()
     this.#scripts.length = 0
     this.#rateLimits.length = 0
@@ -246,8 +323,42 @@ export class FakeVercelServer {
     return stateOf(this.#get(id))
   }
 
+  /** A project's variables (decrypted) for one target. */
+  envOf(projectIdOrName: string, target: VercelEnvTarget): Record<string, string> {
+    const project = this.#projectOrUndefined(projectIdOrName)
+    const env: Record<string, string> = {}
+    for (const variable of project?.env ?? []) if (variable.target.includes(target) && !variable.gitBranch) env[variable.key] = variable.value
+    return env
+  }
+
   #seedProjects(): void {
-    for (const name of this.#initialProjects) this.projects.set(name, `prj_${randomId(28)}`)
+    for (const name of this.#initialProjects) this.#addProject(name, { framework: null })
+  }
+
+  #addProject(name: string, settings: Record<string, unknown>): FakeVercelProject {
+    const now = Date.now()
+    const project: FakeVercelProject = {
+      id: `prj_${randomId(28)}`,
+      name,
+      framework: (settings.framework as string | null | undefined) ?? null,
+      settings,
+      env: [],
+      createdAt: now,
+      updatedAt: now,
+    }
+    this.projects.set(name, project.id)
+    this.projectsById.set(project.id, project)
+    return project
+  }
+
+  #projectOrUndefined(idOrName: string): FakeVercelProject | undefined {
+    return this.projectsById.get(idOrName) ?? this.projectsById.get(this.projects.get(idOrName) ?? '')
+  }
+
+  #project(idOrName: string): FakeVercelProject {
+    const project = this.#projectOrUndefined(idOrName)
+    if (!project) throw new VercelError(404, 'not_found', 'Project not found')
+    return project
   }
 
   #get(id: string): FakeVercelDeployment {
@@ -320,7 +431,10 @@ export class FakeVercelServer {
     const exchange = new Exchange(req, res, record)
     try {
       const answer = this.#handle(req, parsed, jsonError)
-      exchange.json(answer.status, answer.body)
+      if (answer.status === 204) {
+        res.writeHead(204)
+        res.end()
+      } else exchange.json(answer.status, answer.body)
     } catch (error) {
       if (error instanceof VercelError) {
         return exchange.json(
@@ -379,6 +493,28 @@ export class FakeVercelServer {
     if (failure) throw failure
 
     if (route.name === 'create') return this.#create(url, body, jsonError)
+    if (route.name === 'projectCreate') return this.#createProject(body, jsonError)
+    if (route.name === 'project') {
+      const project = this.#project(route.id!)
+      if (method === 'GET') return { status: 200, body: this.#projectView(project) }
+      this.projectsById.delete(project.id)
+      this.projects.delete(project.name)
+      for (const deployment of this.deployments.values()) if (deployment.projectId === project.id) deployment.deleted = true
+      return { status: 204, body: undefined }
+    }
+    if (route.name === 'env') {
+      const project = this.#project(route.id!)
+      if (method === 'GET') return { status: 200, body: { envs: project.env.map(envView) } }
+      return this.#upsertEnv(project, url, body, jsonError)
+    }
+    if (route.name === 'envById') {
+      const project = this.#project(route.id!)
+      const index = project.env.findIndex((e) => e.id === route.envId)
+      if (index === -1) throw new VercelError(404, 'not_found', 'Environment Variable was not found')
+      const [removed] = project.env.splice(index, 1)
+      project.updatedAt = Date.now()
+      return { status: 200, body: envView(removed) }
+    }
     const deployment = this.#find(route.id!)
     if (route.name === 'byId' && method === 'GET') {
       if (this.advanceOnPoll) this.advance(deployment.id)
@@ -414,8 +550,9 @@ export class FakeVercelServer {
     if (url.searchParams.get('forceNew') !== null && !['0', '1'].includes(url.searchParams.get('forceNew')!)) {
       throw invalid('`forceNew` should be equal to one of the allowed values "0, 1"')
     }
-    let projectId = this.projects.get(name)
-    if (!projectId) {
+    let project = request.project ? this.#projectOrUndefined(request.project) : this.#projectOrUndefined(name)
+    if (request.project && !project) throw new VercelError(404, 'not_found', 'Project not found')
+    if (!project) {
       const skip = url.searchParams.get('skipAutoDetectionConfirmation') === '1'
       if (!request.projectSettings && !skip) {
         throw new VercelError(
@@ -425,9 +562,9 @@ export class FakeVercelServer {
           { framework: null }
         )
       }
-      projectId = `prj_${randomId(28)}`
-      this.projects.set(name, projectId)
+      project = this.#addProject(name, { ...(request.projectSettings ?? {}) })
     }
+    const projectId = project.id
 
     const script = this.#scripts.shift() ?? {}
     const id = `dpl_${randomId(28)}`
@@ -444,6 +581,7 @@ export class FakeVercelServer {
       canceled: false,
       deleted: false,
       files: new Map(request.files.map((f) => [f.file, Buffer.from(f.data, f.encoding === 'base64' ? 'base64' : 'utf8')])),
+      env: this.envOf(projectId, request.target === 'production' ? 'production' : 'preview'),
       projectSettings: request.projectSettings,
       meta: request.meta ?? {},
       events: [],
@@ -452,6 +590,102 @@ export class FakeVercelServer {
     this.deployments.set(id, deployment)
     this.#enterState(deployment)
     return { status: 200, body: this.#view(deployment) }
+  }
+
+  #createProject(body: unknown, jsonError: boolean): { status: number; body: unknown } {
+    if (jsonError) throw new VercelError(400, 'bad_request', 'Invalid JSON in the request body.')
+    if (!isObject(body)) throw invalid('should be object')
+    for (const [key, value] of Object.entries(body)) {
+      const type = PROJECT_FIELDS[key]
+      if (!type) throw invalid(`should NOT have additional property \`${key}\``)
+      if (value === null) continue
+      if (type === 'array' ? !Array.isArray(value) : typeof value !== type) throw invalid(`\`${key}\` should be ${type}`)
+    }
+    if (typeof body.name !== 'string') throw invalid("should have required property 'name'")
+    checkProjectName(body.name)
+    if (typeof body.framework === 'string' && !FRAMEWORKS.has(body.framework)) {
+      throw invalid('`framework` should be equal to one of the allowed values')
+    }
+    if (this.projects.has(body.name)) {
+      throw new VercelError(409, 'conflict', `A project with the name "${body.name}" already exists.`)
+    }
+    const { name, ...settings } = body
+    return { status: 200, body: this.#projectView(this.#addProject(name as string, settings)) }
+  }
+
+  #projectView(project: FakeVercelProject) {
+    return {
+      id: project.id,
+      name: project.name,
+      accountId: this.teamId ?? 'user_fake',
+      framework: project.framework,
+      buildCommand: project.settings.buildCommand ?? null,
+      installCommand: project.settings.installCommand ?? null,
+      outputDirectory: project.settings.outputDirectory ?? null,
+      nodeVersion: '22.x',
+      createdAt: project.createdAt,
+      updatedAt: project.updatedAt,
+      env: project.env.map(envView),
+      latestDeployments: [...this.deployments.values()]
+        .filter((d) => d.projectId === project.id && !d.deleted)
+        .map((d) => ({ id: d.id, url: d.url, readyState: stateOf(d), target: d.target, createdAt: d.createdAt })),
+    }
+  }
+
+  /** POST /v10/projects/:idOrName/env: the body is checked whole, then each variable on its own. */
+  #upsertEnv(project: FakeVercelProject, url: URL, body: unknown, jsonError: boolean): { status: number; body: unknown } {
+    if (jsonError) throw new VercelError(400, 'bad_request', 'Invalid JSON in the request body.')
+    const upsert = url.searchParams.get('upsert') === 'true'
+    const many = Array.isArray(body)
+    const items = many ? (body as unknown[]) : [body]
+    if (items.length === 0) throw invalid('should NOT have fewer than 1 items')
+    items.forEach((item, i) => checkEnvItem(item, many ? `[${i}]` : ''))
+    const created: unknown[] = []
+    const failed: unknown[] = []
+    for (const item of items as Array<Record<string, any>>) {
+      const fail = (code: string, message: string) =>
+        failed.push({ error: { code, message, key: item.key, envVarKey: item.key, target: item.target } })
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(item.key)) {
+        fail('invalid_key', `The name of your Environment Variable "${item.key}" is invalid. It must contain only letters, digits and underscores, and not start with a digit.`)
+        continue
+      }
+      if (VERCEL_RESERVED_ENV.includes(item.key)) {
+        fail('reserved_key', `The name of your Environment Variable "${item.key}" is reserved.`)
+        continue
+      }
+      if (item.type === 'sensitive' && item.target.includes('development')) {
+        fail('bad_request', 'Sensitive Environment Variables cannot be created in the Development environment.')
+        continue
+      }
+      const existing = project.env.find(
+        (e) => e.key === item.key && (e.gitBranch ?? null) === (item.gitBranch ?? null) && e.target.some((t) => item.target.includes(t))
+      )
+      const now = Date.now()
+      if (existing && !upsert) {
+        fail('ENV_ALREADY_EXISTS', `A variable with the name \`${item.key}\` already exists for the target ${existing.target.join(',')}.`)
+        continue
+      }
+      if (existing) {
+        Object.assign(existing, { value: item.value, type: item.type, target: [...item.target], comment: item.comment, updatedAt: now })
+        created.push(envView(existing))
+        continue
+      }
+      const variable: FakeVercelEnv = {
+        id: randomId(16),
+        key: item.key,
+        value: item.value,
+        type: item.type,
+        target: [...item.target],
+        ...(item.comment !== undefined ? { comment: item.comment } : {}),
+        ...(item.gitBranch ? { gitBranch: item.gitBranch } : {}),
+        createdAt: now,
+        updatedAt: now,
+      }
+      project.env.push(variable)
+      created.push(envView(variable))
+    }
+    project.updatedAt = Date.now()
+    return { status: 201, body: { created: many ? created : (created[0] ?? []), failed } }
   }
 
   /** The deployment object of the v13 endpoints (the fields a client reads, and their neighbours). */
@@ -500,8 +734,66 @@ function stateOf(deployment: FakeVercelDeployment): VercelReadyState {
   return deployment.canceled ? 'CANCELED' : deployment.timeline[deployment.step]
 }
 
-function matchRoute(path: string): { name: string; methods: string[]; id?: string } | undefined {
+/** A variable as the API shows it: encrypted and sensitive values never come back in the clear. */
+function envView(variable: FakeVercelEnv) {
+  const hidden = variable.type !== 'plain'
+  return {
+    id: variable.id,
+    key: variable.key,
+    value: hidden ? `enc:${Buffer.from(variable.value).toString('base64').split('').reverse().join('')}` : variable.value,
+    type: variable.type,
+    target: variable.target,
+    ...(variable.gitBranch ? { gitBranch: variable.gitBranch } : {}),
+    ...(variable.comment !== undefined ? { comment: variable.comment } : {}),
+    configurationId: null,
+    createdAt: variable.createdAt,
+    updatedAt: variable.updatedAt,
+    decrypted: false,
+  }
+}
+
+function checkEnvItem(item: unknown, at: string): void {
+  const where = (field: string) => `\`${at ? `${at}.` : ''}${field}\``
+  if (!isObject(item)) throw invalid(`${at ? `\`${at}\` ` : ''}should be object`)
+  for (const key of Object.keys(item)) {
+    if (!ENV_FIELDS.has(key)) throw invalid(`${at ? `\`${at}\` ` : ''}should NOT have additional property \`${key}\``)
+  }
+  for (const field of ['key', 'value', 'type', 'target']) {
+    if (!(field in item)) throw invalid(`${at ? `\`${at}\` ` : ''}should have required property '${field}'`)
+  }
+  if (typeof item.key !== 'string') throw invalid(`${where('key')} should be string`)
+  if (typeof item.value !== 'string') throw invalid(`${where('value')} should be string`)
+  if (typeof item.type !== 'string' || !ENV_TYPES.includes(item.type)) {
+    throw invalid(`${where('type')} should be equal to one of the allowed values "${ENV_TYPES.join(', ')}"`)
+  }
+  if (!Array.isArray(item.target) || item.target.length === 0 || item.target.some((t) => !ENV_TARGETS.includes(t as string))) {
+    throw invalid(`${where('target')} should be an array of "${ENV_TARGETS.join(', ')}"`)
+  }
+  if ('comment' in item && (typeof item.comment !== 'string' || item.comment.length > 500)) {
+    throw invalid(`${where('comment')} should be string of at most 500 characters`)
+  }
+  if ('gitBranch' in item && typeof item.gitBranch !== 'string') throw invalid(`${where('gitBranch')} should be string`)
+}
+
+function checkProjectName(name: string): void {
+  if (name.length > 100 || !/^[a-z0-9._-]+$/.test(name) || name.includes('---')) {
+    throw new VercelError(
+      400,
+      'bad_request',
+      "Project names can be up to 100 characters long and must be lowercase. They can include letters, digits, and the following characters: '.', '_', '-'. However, they cannot contain the sequence '---'."
+    )
+  }
+}
+
+function matchRoute(path: string): { name: string; methods: string[]; id?: string; envId?: string } | undefined {
   if (path === '/v13/deployments') return { name: 'create', methods: ['POST'] }
+  if (path === '/v11/projects') return { name: 'projectCreate', methods: ['POST'] }
+  let project = /^\/v9\/projects\/([^/]+)$/.exec(path)
+  if (project) return { name: 'project', methods: ['GET', 'DELETE'], id: decodeURIComponent(project[1]) }
+  project = /^\/v10\/projects\/([^/]+)\/env$/.exec(path)
+  if (project) return { name: 'env', methods: ['GET', 'POST'], id: decodeURIComponent(project[1]) }
+  project = /^\/v9\/projects\/([^/]+)\/env\/([^/]+)$/.exec(path)
+  if (project) return { name: 'envById', methods: ['DELETE'], id: decodeURIComponent(project[1]), envId: decodeURIComponent(project[2]) }
   let match = /^\/v13\/deployments\/([^/]+)$/.exec(path)
   if (match) return { name: 'byId', methods: ['GET', 'DELETE'], id: decodeURIComponent(match[1]) }
   match = /^\/v3\/deployments\/([^/]+)\/events$/.exec(path)
@@ -517,6 +809,7 @@ function invalid(detail: string): VercelError {
 
 interface CreateRequest {
   name: string
+  project?: string
   files: VercelInlineFile[]
   projectSettings?: Record<string, unknown>
   target?: 'production' | 'preview' | 'staging'
@@ -537,13 +830,8 @@ function validateCreateBody(body: unknown): CreateRequest {
   }
   if (!('name' in body)) throw invalid("should have required property 'name'")
   if (typeof body.name !== 'string') throw invalid('`name` should be string')
-  if (body.name.length > 100 || !/^[a-z0-9._-]+$/.test(body.name) || body.name.includes('---')) {
-    throw new VercelError(
-      400,
-      'bad_request',
-      "Project names can be up to 100 characters long and must be lowercase. They can include letters, digits, and the following characters: '.', '_', '-'. However, they cannot contain the sequence '---'."
-    )
-  }
+  checkProjectName(body.name)
+  if ('project' in body && typeof body.project !== 'string') throw invalid('`project` should be string')
   if ('target' in body && body.target !== undefined) {
     if (typeof body.target !== 'string' || !TARGETS.includes(body.target)) {
       throw invalid(`\`target\` should be equal to one of the allowed values "${TARGETS.join(', ')}"`)
@@ -611,6 +899,7 @@ function validateCreateBody(body: unknown): CreateRequest {
   if (missing.length > 0) throw new VercelError(400, 'missing_files', 'Missing files', { missing })
   return {
     name: body.name,
+    project: body.project as string | undefined,
     files,
     projectSettings,
     target: body.target as CreateRequest['target'],

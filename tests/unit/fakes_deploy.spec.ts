@@ -403,6 +403,96 @@ test.group('Fake Vercel server', (group) => {
     assert.deepEqual(states, ['INITIALIZING', 'BUILDING', 'READY', 'READY'])
   })
 
+  test('projects: lookup (404), create (409 when taken), deployments into a project by id, delete', async ({ assert }) => {
+    const missing = await call('GET', `/v9/projects/shop?teamId=${TEAM}`)
+    assert.equal(missing.status, 404)
+    assert.deepEqual(missing.body, { error: { code: 'not_found', message: 'Project not found' } })
+    const created = await call('POST', `/v11/projects?teamId=${TEAM}`, { name: 'shop', framework: null, buildCommand: null })
+    assert.equal(created.status, 200)
+    assert.match(created.body.id, /^prj_/)
+    assert.containsSubset(created.body, { name: 'shop', framework: null, accountId: TEAM })
+    const taken = await call('POST', `/v11/projects?teamId=${TEAM}`, { name: 'shop' })
+    assert.equal(taken.status, 409)
+    assert.deepEqual(taken.body, { error: { code: 'conflict', message: 'A project with the name "shop" already exists.' } })
+    const unknown = await call('POST', `/v11/projects?teamId=${TEAM}`, { name: 'other', env: [] })
+    assert.equal(unknown.status, 400)
+    assert.equal(unknown.body.error.message, 'Invalid request: should NOT have additional property `env`.')
+    const badName = await call('POST', `/v11/projects?teamId=${TEAM}`, { name: 'Shop---1' })
+    assert.match(badName.body.error.message, /must be lowercase/)
+    assert.equal((await call('GET', `/v9/projects/${created.body.id}?teamId=${TEAM}`)).body.name, 'shop')
+    assert.equal((await call('GET', `/v9/projects/shop`, undefined, VERCEL_TOKEN)).status, 403, 'the team is required')
+
+    const { projectSettings, ...body } = deployment
+    assert.exists(projectSettings)
+    const inProject = await call('POST', `/v13/deployments?teamId=${TEAM}`, { ...body, name: 'shop', project: created.body.id })
+    assert.equal(inProject.body.projectId, created.body.id, 'a known project needs no projectSettings')
+    const unknownProject = await call('POST', `/v13/deployments?teamId=${TEAM}`, { ...body, project: 'prj_nope' })
+    assert.equal(unknownProject.status, 404)
+
+    const response = await fetch(`${vercel.url}/v9/projects/shop?teamId=${TEAM}`, { method: 'DELETE', headers: { authorization: `Bearer ${VERCEL_TOKEN}` } })
+    assert.equal(response.status, 204)
+    assert.isTrue(vercel.deployments.get(inProject.body.id)!.deleted)
+    assert.equal((await call('GET', `/v9/projects/shop?teamId=${TEAM}`)).status, 404)
+  })
+
+  test('project env: create, upsert, per-item failures, encrypted listing, delete; deployments get their target’s variables', async ({ assert }) => {
+    const project = (await call('POST', `/v11/projects?teamId=${TEAM}`, { name: 'landing' })).body
+    const env = `/v10/projects/${project.id}/env?teamId=${TEAM}`
+    const one = await call('POST', env, { key: 'API_KEY', value: 's3cret', type: 'encrypted', target: ['production'], comment: 'by test' })
+    assert.equal(one.status, 201)
+    assert.deepEqual(one.body.failed, [])
+    assert.containsSubset(one.body.created, { key: 'API_KEY', type: 'encrypted', target: ['production'], comment: 'by test' })
+    assert.notEqual(one.body.created.value, 's3cret', 'encrypted values never come back in the clear')
+
+    const again = await call('POST', env, [{ key: 'API_KEY', value: 'new', type: 'encrypted', target: ['production'] }])
+    assert.equal(again.body.failed[0].error.code, 'ENV_ALREADY_EXISTS')
+    assert.equal(again.body.failed[0].error.key, 'API_KEY')
+
+    const batch = await call('POST', `/v10/projects/landing/env?upsert=true&teamId=${TEAM}`, [
+      { key: 'API_KEY', value: 'rotated', type: 'encrypted', target: ['production'] },
+      { key: 'MODE', value: 'preview', type: 'plain', target: ['preview'] },
+      { key: 'TZ', value: 'UTC', type: 'encrypted', target: ['preview'] },
+      { key: '1BAD', value: 'x', type: 'encrypted', target: ['preview'] },
+    ])
+    assert.equal(batch.status, 201)
+    assert.deepEqual(batch.body.created.map((c: any) => c.key), ['API_KEY', 'MODE'])
+    assert.deepEqual(batch.body.failed.map((f: any) => [f.error.key, f.error.code]), [
+      ['TZ', 'reserved_key'],
+      ['1BAD', 'invalid_key'],
+    ])
+    assert.deepEqual(vercel.envOf(project.id, 'production'), { API_KEY: 'rotated' })
+    assert.deepEqual(vercel.envOf('landing', 'preview'), { MODE: 'preview' })
+
+    const invalid = await call('POST', env, { key: 'A', value: 'b', type: 'secretish', target: ['preview'] })
+    assert.equal(invalid.status, 400)
+    assert.equal(invalid.body.error.code, 'bad_request')
+    assert.match(invalid.body.error.message, /`type` should be equal to one of the allowed values/)
+    assert.equal((await call('POST', env, { key: 'A', value: 'b', type: 'plain', target: ['preview'] }, 'wrong')).status, 403)
+
+    const listed = await call('GET', env)
+    assert.deepEqual(listed.body.envs.map((e: any) => [e.key, e.target]), [
+      ['API_KEY', ['production']],
+      ['MODE', ['preview']],
+    ])
+    assert.isFalse(listed.body.envs.some((e: any) => e.value === 'rotated'))
+
+    const { projectSettings, ...body } = deployment
+    assert.exists(projectSettings)
+    const production = await call('POST', `/v13/deployments?teamId=${TEAM}`, { ...body, project: project.id })
+    const { target, ...previewBody } = body
+    assert.exists(target)
+    const preview = await call('POST', `/v13/deployments?teamId=${TEAM}`, { ...previewBody, project: project.id })
+    assert.deepEqual(vercel.deployments.get(production.body.id)!.env, { API_KEY: 'rotated' })
+    assert.deepEqual(vercel.deployments.get(preview.body.id)!.env, { MODE: 'preview' })
+
+    const mode = listed.body.envs.find((e: any) => e.key === 'MODE')
+    const removed = await call('DELETE', `/v9/projects/${project.id}/env/${mode.id}?teamId=${TEAM}`)
+    assert.equal(removed.body.key, 'MODE')
+    assert.deepEqual(vercel.envOf(project.id, 'preview'), {})
+    const twice = await call('DELETE', `/v9/projects/${project.id}/env/${mode.id}?teamId=${TEAM}`)
+    assert.equal(twice.status, 404)
+  })
+
   test('a scripted build failure ends ERROR with errorMessage and a stderr event', async ({ assert }) => {
     vercel.failNextBuild('Type error: Property x does not exist')
     const { id } = (await call('POST', `/v13/deployments?teamId=${TEAM}`, deployment)).body
