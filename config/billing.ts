@@ -104,6 +104,11 @@ const billingConfig = {
   defaultPlan: 'free' as PlanId,
   packs: packs as Record<PackId, PackDefinition>,
   compute: {
+    /**
+     * Are running production apps charged (ComputeBillingService)? Not on a
+     * self-hosted instance (`none`): the apps run on the operator's machines.
+     */
+    charged: provider !== 'none',
     /** Seed: $5–20 per project per month, by size class. */
     sizes: {
       small: { name: 'Small', monthlyCents: 500, memoryMb: 256 },

@@ -1,6 +1,7 @@
 /*
 | Background housekeeping of the web process: interrupted AI turns give
-| their held balance back (see TurnRecoveryService).
+| their held balance back (see TurnRecoveryService); running production
+| apps are charged their daily compute (see ComputeBillingService).
 */
 import logger from '@adonisjs/core/services/logger'
 import TurnRecoveryService from '#services/turn_recovery_service'
@@ -22,3 +23,10 @@ await new DeployService().recoverAfterRestart().catch((error) => logger.error({ 
 const run = () => recovery.sweep().catch((error) => logger.error({ err: error }, 'turn recovery sweep failed'))
 await run()
 setInterval(run, 60_000).unref()
+
+// Compute charges of production apps: every hour, each day charged once
+// (idempotent by reference), so a restart or several platform processes never charge twice.
+const { default: ComputeBillingService } = await import('#services/compute_billing_service')
+const charge = () => new ComputeBillingService().run().catch((error) => logger.error({ err: error }, 'compute billing failed'))
+void charge()
+setInterval(charge, 60 * 60_000).unref()

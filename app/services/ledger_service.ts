@@ -82,12 +82,14 @@ export default class LedgerService {
   async post(entry: LedgerEntry, trx?: TransactionClientContract): Promise<PostedEntry> {
     if (!Number.isSafeInteger(entry.tokens)) throw new TypeError('ledger tokens must be a safe integer')
     if (entry.amount !== undefined && !Number.isSafeInteger(entry.amount)) throw new TypeError('ledger amount must be a safe integer')
+    let suspended = false
     const run = async (client: TransactionClientContract) => {
-      const query = client.from('workspaces').where('id', entry.workspaceId).select('tokens_balance', 'tokens_reserved')
+      const query = client.from('workspaces').where('id', entry.workspaceId).select('tokens_balance', 'tokens_reserved', 'compute_suspended_at')
       if (client.dialect.name === 'postgres') query.forUpdate()
       const row = await query.first()
       if (!row) throw new Error(`workspace ${entry.workspaceId} does not exist`)
       const balance = Number(row.tokens_balance)
+      suspended = row.compute_suspended_at !== null && row.compute_suspended_at !== undefined
 
       if (entry.reference) {
         const existing = await client
@@ -136,7 +138,15 @@ export default class LedgerService {
       const id = typeof inserted === 'object' ? Number(inserted.id) : Number(inserted)
       return { id, tokens, amount, created: true, balance: balance + tokens }
     }
-    return trx ? run(trx) : db.transaction(run)
+    if (trx) {
+      const posted = await run(trx)
+      if (posted.created && posted.tokens > 0 && suspended) trx.after('commit', () => void resumeCompute(entry.workspaceId))
+      return posted
+    }
+    const posted = await db.transaction(run)
+    // Balance added to a workspace whose apps were stopped for an empty balance: start them again.
+    if (posted.created && posted.tokens > 0 && suspended) await resumeCompute(entry.workspaceId)
+    return posted
   }
 
   /**
@@ -159,5 +169,16 @@ export default class LedgerService {
         return { workspaceId: Number(row.id), balance, ledger: total, difference: balance - total }
       })
       .filter((row) => row.difference !== 0)
+  }
+}
+
+/** ComputeBillingService.resumeIfFunded, loaded on demand (it depends on deploys); never fails the post. */
+async function resumeCompute(workspaceId: number) {
+  try {
+    const { default: ComputeBillingService } = await import('#services/compute_billing_service')
+    await new ComputeBillingService().resumeIfFunded(workspaceId)
+  } catch (error) {
+    const { default: logger } = await import('@adonisjs/core/services/logger')
+    logger.error({ err: error, workspace: workspaceId }, 'restarting apps after a top-up failed')
   }
 }

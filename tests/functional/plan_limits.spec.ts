@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
+import { dbTime } from '#lib/db_time'
 import billingConfig from '#config/billing'
 import deploy from '#deploy/deploy_manager'
 import Project from '#models/project'
@@ -32,10 +33,10 @@ async function projectCount(workspaceId: number) {
 }
 
 /** Waits until the worker has run the deployment (the sim target answers at once). */
-async function settled(account: Awaited<ReturnType<typeof apiAccount>>, id: number) {
+async function settled(account: Awaited<ReturnType<typeof apiAccount>>, id: number, statuses = ['live', 'failed', 'stopped']) {
   for (let i = 0; i < 200; i++) {
     const { body } = await account.json('GET', `/api/v1/deployments/${id}`)
-    if (['live', 'failed', 'stopped'].includes(body.deployment.status)) return body.deployment
+    if (statuses.includes(body.deployment.status)) return body.deployment
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`deployment ${id} was not run`)
@@ -161,11 +162,13 @@ test.group('Plan limits: production deployments live at once', (group) => {
     assert.equal(replaced.status, 202, 'a new version of the same app replaces it')
     const live = await settled(account, replaced.body.deployment.id)
     assert.equal(live.status, 'live')
+    // The new one went live, then the old one was stopped.
+    await settled(account, first.body.deployment.id, ['stopped'])
 
     // A rollback is a new production deployment too.
     const [earlier] = await db
       .table('deployments')
-      .insert({ project_id: second.id, environment: 'production', status: 'stopped', target: 'sim', version: versions[second.id], created_at: new Date(), updated_at: new Date() })
+      .insert({ project_id: second.id, environment: 'production', status: 'stopped', target: 'sim', version: versions[second.id], created_at: dbTime(), updated_at: dbTime() })
       .returning('id')
     const earlierId = typeof earlier === 'object' ? earlier.id : earlier
     const rollback = await account.json('POST', `/api/v1/deployments/${earlierId}/rollback`)
