@@ -4,6 +4,8 @@ import deploy from '#deploy/deploy_manager'
 import { truncateAll } from '#tests/helpers/services'
 import { apiAccount, readSse } from '#tests/helpers/ai'
 import { WebClient } from '#tests/helpers/web_client'
+import xbasis from '#config/xbasis'
+import { deployEvents } from '#services/deploy_events'
 
 type Account = Awaited<ReturnType<typeof apiAccount>>
 
@@ -99,4 +101,33 @@ test.group('Deployment logs, streamed', (group) => {
     assert.equal(unauthenticated.status, 401)
     await readSse(await stream(alice, id))
   }).timeout(60_000)
+
+  test('with Redis, a wake-up published by another instance reaches the streams of this one', async ({ assert }) => {
+    const { default: redis } = await import('@adonisjs/redis/services/main')
+    const saved = xbasis.redisEnabled
+    // The Redis on 127.0.0.1 is used even in a run configured without it.
+    xbasis.redisEnabled = true
+    const calls: string[] = []
+    const offOther = deployEvents.follow(777_001, () => calls.push('other'))
+    const woken = new Promise<void>((resolve) => {
+      const off = deployEvents.follow(777_000, () => {
+        off()
+        resolve()
+      })
+    })
+    try {
+      let received = false
+      void woken.then(() => (received = true))
+      // The subscription is opened on the first follow: publish until it is there.
+      for (let i = 0; i < 100 && !received; i++) {
+        await redis.connection().publish(deployEvents.channel, 'another-instance:777000')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      assert.isTrue(received, 'woken through Redis')
+      assert.deepEqual(calls, [], 'only the followers of that deployment')
+    } finally {
+      offOther()
+      xbasis.redisEnabled = saved
+    }
+  })
 })
