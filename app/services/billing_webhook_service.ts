@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import logger from '@adonisjs/core/services/logger'
@@ -5,6 +6,16 @@ import billingConfig, { type PlanId } from '#config/billing'
 import type { BillingEvent, BillingProvider } from '#billing/contract'
 import { dbTime, fromDbTime } from '#lib/db_time'
 import LedgerService from '#services/ledger_service'
+
+/**
+ * A provider's event time as stored for ordering: with its milliseconds on
+ * every dialect (SQLite's default timestamp format drops them, and two
+ * events of one subscription within a second must still be told apart).
+ */
+function eventTime(date: Date): string {
+  const format = db.connection().dialect.dateTimeFormat
+  return DateTime.fromJSDate(date).toFormat(format.includes('SSS') ? format : format.replace('ss', 'ss.SSS'))
+}
 
 /** One cent in the ledger's micro-dollars. */
 const MICROS_PER_CENT = 10_000
@@ -82,7 +93,7 @@ export default class BillingWebhookService {
     await trx.rawQuery(
       `INSERT INTO billing_events (provider, event_id, event_type, occurred_at, workspace_id, payload, status, created_at)
        VALUES (?, ?, ?, ?, NULL, ?, 'processing', ?) ON CONFLICT (provider, event_id) DO NOTHING`,
-      [providerId, event.id, event.type.slice(0, 64), dbTime(event.occurredAt), rawBody, now]
+      [providerId, event.id, event.type.slice(0, 64), eventTime(event.occurredAt), rawBody, now]
     )
     const query = trx.from('billing_events').where({ provider: providerId, event_id: event.id }).select('status')
     if (trx.dialect.name === 'postgres') query.forUpdate()
@@ -97,7 +108,7 @@ export default class BillingWebhookService {
        VALUES (?, ?, ?, ?, NULL, ?, 'failed', ?, ?)
        ON CONFLICT (provider, event_id) DO UPDATE SET status = 'failed', error = excluded.error
        WHERE billing_events.status NOT IN ('processed', 'ignored')`,
-      [providerId, event.id, event.type.slice(0, 64), dbTime(event.occurredAt), rawBody, message, dbTime()]
+      [providerId, event.id, event.type.slice(0, 64), eventTime(event.occurredAt), rawBody, message, dbTime()]
     )
   }
 
@@ -160,7 +171,7 @@ export default class BillingWebhookService {
         billing_subscription_id: event.subscriptionId,
         billing_customer_id: event.customerId ?? workspace.billing_customer_id,
         plan_renews_at: event.status === 'canceled' || !event.renewsAt ? null : dbTime(event.renewsAt),
-        subscription_state_at: dbTime(event.occurredAt),
+        subscription_state_at: eventTime(event.occurredAt),
         updated_at: dbTime(),
       })
     return { status: 'processed', workspaceId, note: `${event.type}: plan ${plan}, ${event.status}` }

@@ -160,6 +160,17 @@ test.group('Paddle webhooks', (group) => {
     )
   })
 
+  test('events within the same second are still ordered by their milliseconds', async ({ assert }) => {
+    const account = await apiAccount('Quick changes')
+    const second = Math.floor(Date.now() / 1000) * 1000 - 60_000
+    const event = (type: string, price: string, ms: number) =>
+      paddleEvent(type, subscriptionData({ id: 'sub_01quick', customerId: 'ctm_01quick', status: 'active', items: [{ priceId: price }], customData: { workspace_id: account.workspaceId } }), { occurredAt: new Date(second + ms) })
+    assert.equal((await deliver(event('subscription.created', PRICES.pro, 200))).body.status, 'processed')
+    assert.equal((await deliver(event('subscription.updated', PRICES.team, 700))).body.status, 'processed', '0.5 s later: newer')
+    assert.equal((await deliver(event('subscription.updated', PRICES.pro, 450))).body.status, 'ignored', 'between the two: older')
+    assert.equal((await workspaceRow(account.workspaceId)).plan, 'team')
+  })
+
   test('past_due keeps the plan and marks the status; a later active clears it', async ({ assert }) => {
     const account = await apiAccount('Late payer')
     const id = account.workspaceId
