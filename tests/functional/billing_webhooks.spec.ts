@@ -4,8 +4,12 @@ import billingConfig from '#config/billing'
 import { fromDbTime } from '#lib/db_time'
 import { truncateAll } from '#tests/helpers/services'
 import { apiAccount } from '#tests/helpers/ai'
-import { PRICES, deliver, paddleEvent, usePaddle } from '#tests/helpers/billing'
-import { subscriptionData, transactionData } from '#tests/fakes/paddle_server'
+import { PRICES, WEBHOOK_SECRET, deliver, paddleEvent, usePaddle } from '#tests/helpers/billing'
+import { signPaddleWebhook, subscriptionData, transactionData } from '#tests/fakes/paddle_server'
+import billing from '#billing/billing_manager'
+import type { BillingProvider } from '#billing/contract'
+import LedgerService from '#services/ledger_service'
+import BillingWebhookService from '#services/billing_webhook_service'
 
 const workspaceRow = (id: number) => db.from('workspaces').where('id', id).first()
 const ledger = (workspaceId: number) => db.from('transactions').where('workspace_id', workspaceId).orderBy('id')
@@ -51,6 +55,10 @@ function packPayment(workspaceId: number, options: { txn?: string; eventId?: str
 
 test.group('Paddle webhooks', (group) => {
   const paddle = usePaddle(group)
+  let paddleDriver: BillingProvider
+  group.setup(async () => {
+    paddleDriver = await billing.use('paddle')
+  })
   group.each.setup(() => truncateAll())
 
   test('a signed subscription.created upgrades the workspace and is stored as received', async ({ assert }) => {
@@ -86,8 +94,7 @@ test.group('Paddle webhooks', (group) => {
     assert.equal((await deliver(event, { signature: null })).status, 401)
     // Signed, then changed on the way: the body no longer matches.
     const body = JSON.stringify(event)
-    const { signPaddleWebhook } = await import('#tests/fakes/paddle_server')
-    const tampered = await deliver(body.replace('"active"', '"trialing"'), { signature: signPaddleWebhook(body, 'pdl_ntfset_test_secret_0123456789') })
+    const tampered = await deliver(body.replace('"active"', '"trialing"'), { signature: signPaddleWebhook(body, WEBHOOK_SECRET) })
     assert.equal(tampered.status, 401)
 
     assert.lengthOf(await db.from('billing_events'), 0)
@@ -229,6 +236,34 @@ test.group('Paddle webhooks', (group) => {
     const response = await deliver(paddle.completedEvent(checkout.body.id))
     assert.equal(response.body.status, 'processed')
     assert.equal(Number((await workspaceRow(account.workspaceId)).tokens_balance), before + billingConfig.packs.s.tokens)
+  })
+
+  test('a failure while applying rolls back, is recorded as failed, and Paddle’s retry applies it', async ({ assert }) => {
+    const account = await apiAccount('Retried')
+    const ledgerService = new LedgerService()
+    let failures = 1
+    const flaky = {
+      post: async (...args: Parameters<LedgerService['post']>) => {
+        if (failures-- > 0) throw new Error('the database went away')
+        return ledgerService.post(...args)
+      },
+    }
+    const event = packPayment(account.workspaceId)
+    const body = JSON.stringify(event)
+    const service = new BillingWebhookService(flaky as unknown as LedgerService)
+    await assert.rejects(
+      () => service.handle('paddle', paddleDriver, body, { 'paddle-signature': signPaddleWebhook(body, WEBHOOK_SECRET) }),
+      'the database went away'
+    )
+    const [failed] = await db.from('billing_events')
+    assert.containsSubset(failed, { event_id: event.event_id, status: 'failed', error: 'the database went away' })
+    assert.lengthOf(await ledger(account.workspaceId).where('type', 'top_up'), 0)
+
+    const retry = await deliver(event)
+    assert.equal(retry.body.status, 'processed')
+    assert.lengthOf(await ledger(account.workspaceId).where('type', 'top_up'), 1)
+    assert.equal((await db.from('billing_events').first()).status, 'processed')
+    assert.equal((await deliver(event)).body.status, 'duplicate')
   })
 
   test('an event for no known workspace is stored and acknowledged, and changes nothing', async ({ assert }) => {
