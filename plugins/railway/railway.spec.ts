@@ -364,6 +364,16 @@ test.group('Railway target', (group) => {
     await driver.destroy(preview)
   })
 
+  test('an app destroyed by another platform instance deploys again afresh', async ({ assert }) => {
+    const driver = target()
+    const first = await driver.deploy(input(), () => {})
+    await target().destroy(JSON.parse(JSON.stringify(first)))
+    assert.isTrue(railway.projects.get(String(first.data.projectId))!.deleted)
+    const again = await driver.deploy(input(), () => {})
+    assert.notEqual(again.data.projectId, first.data.projectId)
+    assert.equal((await driver.status(again)).state, 'live')
+  })
+
   test('status of a deployment Railway does not know is stopped, with a reason', async ({ assert }) => {
     const status = await target().status({ id: 'no-such-deployment', url: 'https://gone.up.railway.app', data: {} })
     assert.equal(status.state, 'stopped')

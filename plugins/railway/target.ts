@@ -31,8 +31,9 @@ import { createDeployTarball } from './tarball.js'
  *     when the service has none).
  *
  * One deploy:
- *   1. the project, service, health check and domain above (cached per app and
- *      environment for the life of the driver);
+ *   1. the project, service, health check and domain above, looked up on every
+ *      deploy (no cache: another platform instance may have made or destroyed
+ *      them since), made only when missing;
  *   2. the variables: `variableCollectionUpsert` (replace, skipDeploys) with
  *      `input.env` plus `NODE_ENV` and `HOST` (Railway injects `PORT` itself):
  *      they live on the service, never in the uploaded files;
@@ -158,8 +159,6 @@ export class RailwayTarget implements DeployTarget {
   readonly #verifyHealth: boolean
   readonly #startTimeoutMs: number
   readonly #maxUploadBytes: number
-  /** deploymentId (lineage) → what Railway made for it, so a repeated deploy reuses it. */
-  readonly #lineages = new Map<string, Lineage>()
 
   constructor(readonly options: RailwayTargetOptions) {
     this.#apiUrl = options.apiUrl || DEFAULT_RAILWAY_API_URL
@@ -423,9 +422,6 @@ export class RailwayTarget implements DeployTarget {
   async #lineage(input: DeployInput, source: RailwaySource | undefined): Promise<Lineage> {
     const app = railwayName(input.appName || input.deploymentId)
     const serviceName = input.environment === 'preview' ? `${app}-preview` : app
-    const key = `${input.environment}:${app}`
-    const known = this.#lineages.get(key)
-    if (known) return known
 
     type Environments = { environments: { edges: Array<{ node: { id: string; name: string } }> } }
     type Services = { services: { edges: Array<{ node: { id: string; name: string } }> } }
@@ -502,9 +498,7 @@ export class RailwayTarget implements DeployTarget {
       )
       domain = serviceDomainCreate.domain
     }
-    const lineage: Lineage = { projectId, environmentId, serviceId, serviceName, domain, createdProject }
-    this.#lineages.set(key, lineage)
-    return lineage
+    return { projectId, environmentId, serviceId, serviceName, domain, createdProject }
   }
 
   async #deployment(id: string) {
@@ -630,7 +624,6 @@ export class RailwayTarget implements DeployTarget {
     } catch (error) {
       if (!gone(error)) throw error
     }
-    for (const [key, lineage] of this.#lineages) if (lineage.serviceId === serviceId) this.#lineages.delete(key)
     const projectId = typeof handle.data.projectId === 'string' ? handle.data.projectId : undefined
     if (handle.data.createdProject !== true || !projectId) return
     try {
@@ -644,7 +637,6 @@ export class RailwayTarget implements DeployTarget {
     } catch (error) {
       if (!gone(error)) throw error
     }
-    for (const [key, lineage] of this.#lineages) if (lineage.projectId === projectId) this.#lineages.delete(key)
   }
 }
 

@@ -68,8 +68,10 @@ import {
  * them secret. Everything else comes from the function's `process.env`, which
  * Vercel fills from the project's variables.
  *
- * `stop` and `destroy` delete the deployment; the project (with its
- * variables) stays for the app's next deployment.
+ * `stop` deletes the deployment; the project (with its variables) stays for
+ * the app's next deployment. `destroy` deletes the deployment and, when the
+ * project has no other deployment left (`GET /v6/deployments?projectId=`),
+ * the project with its variables (`DELETE /v9/projects/:id`).
  */
 export type VercelTargetOptions = {
   /** API base. Default `https://api.vercel.com`. */
@@ -273,9 +275,6 @@ export function createVercelTarget(options: VercelTargetOptions): DeployTarget {
   const maxRateLimitRetries = options.maxRateLimitRetries ?? 5
   const known = new Map<string, Known>()
 
-  /** Project name → id, once found or made. */
-  const projects = new Map<string, string>()
-
   const knownOf = (id: string) => {
     let entry = known.get(id)
     if (!entry) known.set(id, (entry = { lines: [], seen: new Set() }))
@@ -285,6 +284,7 @@ export function createVercelTarget(options: VercelTargetOptions): DeployTarget {
   /** One API call, with 429 back-off; Vercel's error envelope becomes a DeployError quoting its message. */
   async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
     const url = new URL(apiUrl + path)
+    // `path` may carry its own query (?upsert=true, ?projectId=…): teamId joins it.
     if (options.teamId) url.searchParams.set('teamId', options.teamId)
     for (let attempt = 0; ; attempt++) {
       let response: Response
@@ -343,10 +343,12 @@ export function createVercelTarget(options: VercelTargetOptions): DeployTarget {
     }
   }
 
-  /** The app's project: found by name, else created; a 409 means someone made it meanwhile. */
+  /**
+   * The app's project: found by name, else created; a 409 means someone made
+   * it meanwhile. Looked up on every deploy (no cache): another platform
+   * instance may have destroyed or made it since.
+   */
   async function ensureProject(name: string, note: (text: string) => void): Promise<string> {
-    const cached = projects.get(name)
-    if (cached) return cached
     const find = async () => {
       try {
         return await api<VercelProject>('GET', `/v9/projects/${encodeURIComponent(name)}`)
@@ -372,7 +374,6 @@ export function createVercelTarget(options: VercelTargetOptions): DeployTarget {
         if (!project) throw error
       }
     }
-    projects.set(name, project.id)
     return project.id
   }
 
@@ -573,9 +574,26 @@ export function createVercelTarget(options: VercelTargetOptions): DeployTarget {
       await remove(handle)
     },
 
+    /**
+     * Deletes the deployment and, once the app's project holds no other
+     * deployment (the app's other environment has none left either), the
+     * project with its variables: nothing of a removed app stays on Vercel.
+     */
     async destroy(handle: DeployHandle) {
       await remove(handle)
       known.delete(handle.id)
+      const projectId = typeof handle.data.projectId === 'string' ? handle.data.projectId : undefined
+      if (!projectId) return
+      try {
+        const listed = await api<{ deployments?: Array<{ uid: string }> }>(
+          'GET',
+          `/v6/deployments?projectId=${encodeURIComponent(projectId)}&limit=20`
+        )
+        if ((listed?.deployments ?? []).some((d) => d.uid !== handle.id)) return
+        await api('DELETE', `/v9/projects/${encodeURIComponent(projectId)}`)
+      } catch (error) {
+        if (!(error instanceof VercelApiError && error.status === 404)) throw error
+      }
     },
   }
 }

@@ -220,6 +220,32 @@ test.group('Vercel target', (group) => {
     assert.match(deletes[0].path, /^\/v9\/projects\/prj_\w+\/env\/\w+\?teamId=team_abc$/)
   })
 
+  test('destroy removes the app’s project (and its variables) only with its last deployment', async ({ assert }) => {
+    const target = makeTarget()
+    const dir = await app()
+    const preview = await target.deploy(fixtureInput(dir, { appName: 'gone-3', env: { API_KEY: SECRET } }), () => {})
+    const production = await target.deploy(fixtureInput(dir, { appName: 'gone-3', environment: 'production', env: { API_KEY: SECRET } }), () => {})
+    const projectId = String(preview.data.projectId)
+
+    await target.destroy(preview)
+    assert.isTrue(vercel.deployments.get(preview.id)!.deleted)
+    assert.isTrue(vercel.projectsById.has(projectId), 'production still runs in it')
+    await target.stop(production)
+    assert.isTrue(vercel.projectsById.has(projectId), 'stop keeps the project for the next deployment')
+
+    const again = await target.deploy(fixtureInput(dir, { appName: 'gone-3', environment: 'production', env: { API_KEY: SECRET } }), () => {})
+    assert.equal(again.data.projectId, projectId)
+    await makeTarget().destroy(JSON.parse(JSON.stringify(again)))
+    assert.isFalse(vercel.projectsById.has(projectId), 'the project and its variables are gone')
+    assert.isFalse(vercel.projects.has('xbasis-gone-3'))
+    await makeTarget().destroy(again) // twice is harmless
+
+    // The app deploys again later: a new project, made afresh even by the driver that knew the old one.
+    const reborn = await target.deploy(fixtureInput(dir, { appName: 'gone-3' }), () => {})
+    assert.notEqual(reborn.data.projectId, projectId)
+    assert.deepEqual(vercel.deployments.get(reborn.id)!.env, {})
+  })
+
   test('a project made meanwhile (409 conflict) is used; variables Vercel refuses fail the deploy readably', async ({ assert }) => {
     const dir = await app()
     await makeTarget().deploy(fixtureInput(dir, { appName: 'race-1' }), () => {})
@@ -425,7 +451,7 @@ test.group('Vercel target', (group) => {
     await target.stop(second)
     assert.isTrue(vercel.deployments.get(second.id)!.deleted)
     const deletes = vercel.requests.filter((r) => r.method === 'DELETE')
-    assert.isTrue(deletes.every((r) => r.path.startsWith('/v13/deployments/') && r.path.includes(`teamId=${TEAM}`)))
+    assert.isTrue(deletes.every((r) => /^\/(v13\/deployments|v9\/projects)\//.test(r.path) && r.path.includes(`teamId=${TEAM}`)))
     assert.notEqual((await target.status(second)).state, 'live')
 
     const forgotten: DeployHandle = { id: 'dpl_doesnotexist', url: 'https://gone.vercel.app', data: {} }

@@ -16,6 +16,7 @@ export type { RecordedRequest } from './fake_llm_server.js'
  *   GET    /v9/projects/:idOrName           the project; 404 not_found
  *   POST   /v11/projects                    { name, framework, … }; 409 conflict when the name is taken
  *   DELETE /v9/projects/:idOrName           204, its deployments and variables with it
+ *   GET    /v6/deployments?projectId=       { deployments: [{ uid, name, url, state, target, … }], pagination }
  *   GET    /v10/projects/:idOrName/env      { envs: [...] } (encrypted values stay encrypted)
  *   POST   /v10/projects/:idOrName/env      one variable or an array, `?upsert=true`;
  *                                           201 { created, failed: [{ error: { code, message, key } }] }
@@ -494,6 +495,34 @@ export class FakeVercelServer {
 
     if (route.name === 'create') return this.#create(url, body, jsonError)
     if (route.name === 'projectCreate') return this.#createProject(body, jsonError)
+    if (route.name === 'list') {
+      const projectId = url.searchParams.get('projectId')
+      const project = projectId ? this.#projectOrUndefined(projectId) : undefined
+      if (projectId && !project) throw new VercelError(404, 'not_found', 'Project not found')
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 20) || 20, 100)
+      const all = [...this.deployments.values()]
+        .filter((d) => !d.deleted && (!project || d.projectId === project.id))
+        .sort((a, b) => b.createdAt - a.createdAt)
+      const page = all.slice(0, limit)
+      return {
+        status: 200,
+        body: {
+          pagination: { count: page.length, next: all.length > limit ? page.at(-1)!.createdAt : null, prev: null },
+          deployments: page.map((d) => ({
+            uid: d.id,
+            name: d.name,
+            url: d.url,
+            created: d.createdAt,
+            createdAt: d.createdAt,
+            state: stateOf(d),
+            readyState: stateOf(d),
+            target: d.target,
+            projectId: d.projectId,
+            meta: d.meta,
+          })),
+        },
+      }
+    }
     if (route.name === 'project') {
       const project = this.#project(route.id!)
       if (method === 'GET') return { status: 200, body: this.#projectView(project) }
@@ -788,6 +817,7 @@ function checkProjectName(name: string): void {
 function matchRoute(path: string): { name: string; methods: string[]; id?: string; envId?: string } | undefined {
   if (path === '/v13/deployments') return { name: 'create', methods: ['POST'] }
   if (path === '/v11/projects') return { name: 'projectCreate', methods: ['POST'] }
+  if (path === '/v6/deployments') return { name: 'list', methods: ['GET'] }
   let project = /^\/v9\/projects\/([^/]+)$/.exec(path)
   if (project) return { name: 'project', methods: ['GET', 'DELETE'], id: decodeURIComponent(project[1]) }
   project = /^\/v10\/projects\/([^/]+)\/env$/.exec(path)
