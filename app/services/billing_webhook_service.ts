@@ -153,8 +153,12 @@ export default class BillingWebhookService {
       return { status: 'ignored', workspaceId, note: 'older than the subscription state applied already' }
     }
     const current = workspace.billing_subscription_id as string | null
-    if (current && current !== event.subscriptionId && event.status === 'canceled') {
-      // An earlier subscription ended; the workspace has moved on to another.
+    const live = ['active', 'trialing', 'past_due'].includes(workspace.subscription_status)
+    if (current && current !== event.subscriptionId && (live || event.status === 'canceled')) {
+      // Another subscription than the workspace's own: one that ended after
+      // the workspace moved on, or one naming a workspace that already has
+      // a live subscription (custom data is not proof of ownership). It
+      // must not take over the workspace's plan state.
       return { status: 'ignored', workspaceId, note: `subscription ${event.subscriptionId} is not the workspace's current one` }
     }
 

@@ -82,6 +82,17 @@ test.group('Paddle webhooks', (group) => {
     assert.equal(stored.payload, JSON.stringify(event), 'the raw body, byte for byte')
   })
 
+  test('the signature is checked over the body exactly as sent (whitespace, non-ASCII)', async ({ assert }) => {
+    const account = await apiAccount('Zoë')
+    const event = subscriptionEvent('subscription.created', account.workspaceId, { minute: 1 })
+    ;(event.data.custom_data as any).note = 'Zoë’s café 🚀 "quoted" \\ back'
+    const body = JSON.stringify(event, null, 2) + '\n'
+    const response = await deliver(body)
+    assert.equal(response.status, 200)
+    assert.equal(response.body.status, 'processed')
+    assert.equal((await db.from('billing_events').first()).payload, body)
+  })
+
   test('a bad, stale or missing signature is refused and changes nothing', async ({ assert }) => {
     const account = await apiAccount('Forged')
     const before = await workspaceRow(account.workspaceId)
@@ -176,6 +187,28 @@ test.group('Paddle webhooks', (group) => {
     assert.equal((await deliver(event('subscription.updated', PRICES.team, 700))).body.status, 'processed', '0.5 s later: newer')
     assert.equal((await deliver(event('subscription.updated', PRICES.pro, 450))).body.status, 'ignored', 'between the two: older')
     assert.equal((await workspaceRow(account.workspaceId)).plan, 'team')
+  })
+
+  test('another subscription naming a workspace with a live one does not take it over', async ({ assert }) => {
+    const account = await apiAccount('Owned')
+    const id = account.workspaceId
+    await deliver(subscriptionEvent('subscription.created', id, { minute: 1, price: PRICES.team }))
+    const intruder = paddleEvent(
+      'subscription.created',
+      subscriptionData({ id: 'sub_01someoneelse', customerId: 'ctm_01someoneelse', status: 'active', items: [{ priceId: PRICES.pro }], customData: { workspace_id: id } }),
+      { occurredAt: at(2) }
+    )
+    assert.equal((await deliver(intruder)).body.status, 'ignored')
+    const canceled = paddleEvent('subscription.canceled', subscriptionData({ id: 'sub_01someoneelse', customerId: 'ctm_01someoneelse', status: 'canceled', items: [{ priceId: PRICES.pro }], customData: { workspace_id: id } }), { occurredAt: at(3) })
+    assert.equal((await deliver(canceled)).body.status, 'ignored')
+    const workspace = await workspaceRow(id)
+    assert.deepEqual([workspace.plan, workspace.subscription_status, workspace.billing_subscription_id], ['team', 'active', 'sub_01hv8y5ehszzq0yv20ttx3166y'])
+
+    // Once its own subscription has ended, a new one is the workspace's.
+    await deliver(subscriptionEvent('subscription.canceled', id, { minute: 4, status: 'canceled', price: PRICES.team }))
+    const next = paddleEvent('subscription.created', subscriptionData({ id: 'sub_01next', customerId: 'ctm_01hv6y1jedq4p1n0yqn5ba3ky4', status: 'active', items: [{ priceId: PRICES.pro }], customData: { workspace_id: id } }), { occurredAt: at(5) })
+    assert.equal((await deliver(next)).body.status, 'processed')
+    assert.deepEqual([(await workspaceRow(id)).plan, (await workspaceRow(id)).billing_subscription_id], ['pro', 'sub_01next'])
   })
 
   test('past_due keeps the plan and marks the status; a later active clears it', async ({ assert }) => {
