@@ -1,0 +1,179 @@
+import { test } from '@japa/runner'
+import { rm } from 'node:fs/promises'
+import plugin from './index.js'
+import { engineOptions } from './index.js'
+import { APP_PORT, LABEL, mapContainerState } from './target.js'
+import { validateDefinition } from '#plugins/validate_definition'
+import { DeployError, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
+import { fixtureInput, portClosed, registerDeployTargetContract, writeFixtureApp } from '#tests/contracts/deploy_target'
+import { testDocker, type TestDocker } from '#tests/helpers/docker'
+
+/**
+ * The docker target against a real Docker engine (tests/helpers/docker.ts:
+ * DOCKER_HOST, or a private dockerd this run starts and removes).
+ */
+let engine: TestDocker
+const setup = async () => {
+  engine = await testDocker()
+  return () => {}
+}
+const make = (extra: Record<string, string> = {}) => plugin.create({ settings: { ...engine.settings, ...extra }, logger: console as any })
+
+const gone = async (handle: DeployHandle) => {
+  const container = await engine.docker.getContainer(String(handle.data.container ?? `xbasis-${handle.id}`)).inspect().then(() => true, () => false)
+  const image = await engine.docker.getImage(String(handle.data.image)).inspect().then(() => true, () => false)
+  return !container && !image
+}
+
+registerDeployTargetContract(test, 'docker (real engine)', () => make(), { setup, isGone: gone, failTimeoutMs: 4000, timeoutMs: 60_000 })
+
+const waitFor = async (what: string, condition: () => Promise<boolean>, ms = 15_000) => {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await condition()) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+test.group('Docker target: definition and state mapping', () => {
+  test('is a valid deploy-target plugin whose settings come from DOCKER_HOST and friends', async ({ assert }) => {
+    assert.equal(plugin.id, 'docker')
+    assert.equal(plugin.kind, 'deploy-target')
+    await validateDefinition(plugin, 'docker')
+    const envs = Object.fromEntries(plugin.settings!.map((s) => [s.name, s.env]))
+    assert.containsSubset(envs, { host: 'DOCKER_HOST', base_image: 'DOCKER_APP_BASE_IMAGE', socket_path: 'DOCKER_SOCKET_PATH' })
+    assert.isTrue(plugin.settings!.every((s) => s.scopes?.every((scope) => scope === 'platform')), 'no workspace may point it at another engine')
+  })
+
+  test('engine address: socket path, unix:// and tcp:// hosts', ({ assert }) => {
+    assert.deepEqual(engineOptions({ socket_path: '/run/d.sock', host: 'tcp://x:1' }).options, { socketPath: '/run/d.sock' })
+    assert.deepEqual(engineOptions({ host: 'unix:///tmp/d.sock' }).options, { socketPath: '/tmp/d.sock' })
+    assert.deepEqual(engineOptions({ host: 'tcp://10.0.0.5:2376' }).options, { host: '10.0.0.5', port: 2376, protocol: 'http' })
+  })
+
+  test("Docker's container states map to the contract's", ({ assert }) => {
+    const info = (Status: string, extra: Record<string, unknown> = {}, health?: string) =>
+      ({ Id: 'x', RestartCount: 0, State: { Status, Running: Status === 'running', Restarting: Status === 'restarting', OOMKilled: false, ExitCode: 0, ...(health ? { Health: { Status: health, Log: [{ ExitCode: 1, Output: 'ECONNREFUSED' }] } } : {}), ...extra } }) as any
+    assert.equal(mapContainerState(info('created')).state, 'deploying')
+    assert.equal(mapContainerState(info('running', {}, 'starting')).state, 'deploying')
+    assert.equal(mapContainerState(info('running', {}, 'healthy')).state, 'live')
+    assert.equal(mapContainerState(info('running')).state, 'live')
+    const unhealthy = mapContainerState(info('running', {}, 'unhealthy'))
+    assert.equal(unhealthy.state, 'failed')
+    assert.match(unhealthy.reason!, /ECONNREFUSED/)
+    assert.equal(mapContainerState(info('restarting', { ExitCode: 1 })).state, 'deploying')
+    assert.equal(mapContainerState(info('paused')).state, 'stopped')
+    assert.equal(mapContainerState(info('removing')).state, 'stopped')
+    assert.equal(mapContainerState(info('exited', { ExitCode: 0 })).state, 'stopped')
+    assert.equal(mapContainerState(info('exited', { ExitCode: 143 })).state, 'stopped')
+    assert.equal(mapContainerState(info('exited', { ExitCode: 1 })).state, 'failed')
+    assert.equal(mapContainerState(info('exited', { ExitCode: 1 }), true).state, 'stopped', 'stopped by the platform')
+    assert.match(mapContainerState(info('exited', { ExitCode: 137, OOMKilled: true })).reason!, /out of memory/)
+    assert.equal(mapContainerState(info('dead')).state, 'failed')
+  })
+})
+
+test.group('Docker target (real engine)', (group) => {
+  group.setup(setup)
+  const running: { target: DeployTarget; handle: DeployHandle }[] = []
+  const dirs: string[] = []
+  group.each.teardown(async () => {
+    for (const { target, handle } of running.splice(0)) await target.destroy(handle).catch(() => {})
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+  })
+
+  test('builds with its dependencies; runs with limits, labels, Init, a health check, non-root, on 127.0.0.1 only', async ({ assert }) => {
+    const target = await make({ memory_mb: '256', cpus: '0.5', pids_limit: '64' })
+    const appDir = await writeFixtureApp(
+      {
+        'vendor/tiny/package.json': JSON.stringify({ name: 'tiny', version: '1.0.0', type: 'module', main: 'index.js' }),
+        'vendor/tiny/index.js': 'export const word = "tiny-dependency-loaded"\n',
+        'main.js': "import { word } from 'tiny'\nprocess.env.GREETING = word\nawait import('./server.js')\n",
+      },
+      { dependencies: { tiny: 'file:./vendor/tiny' }, scripts: { start: 'node main.js' } }
+    )
+    dirs.push(appDir)
+    const seen: LogLine[] = []
+    const input = fixtureInput(appDir, { limits: { memoryMb: 128 }, projectId: '42' })
+    const handle = await target.deploy(input, (l) => seen.push(l))
+    running.push({ target, handle })
+    assert.match(handle.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+    assert.match(await (await fetch(handle.url)).text(), /tiny-dependency-loaded/)
+    assert.isTrue(seen.some((l) => l.stream === 'build' && /Step \d+\/\d+ : FROM/.test(l.text)), 'build output reaches the callback')
+    assert.isTrue(seen.some((l) => l.stream === 'build' && l.text.includes('npm install')))
+    assert.isTrue(seen.some((l) => l.stream === 'build' && /added 1 package/.test(l.text)), 'npm output is streamed')
+
+    const info = await engine.docker.getContainer(String(handle.data.container)).inspect()
+    assert.equal(info.HostConfig.Memory, 128 * 1024 * 1024)
+    assert.equal(info.HostConfig.NanoCpus, 0.5e9)
+    assert.equal(info.HostConfig.PidsLimit, 64)
+    assert.isTrue(info.HostConfig.Init)
+    assert.deepEqual(info.HostConfig.PortBindings![`${APP_PORT}/tcp`], [{ HostIp: '127.0.0.1', HostPort: String(handle.port) }])
+    assert.deepEqual(info.NetworkSettings.Ports[`${APP_PORT}/tcp`], [{ HostIp: '127.0.0.1', HostPort: String(handle.port) }])
+    assert.containsSubset(info.Config.Labels, { [LABEL]: input.deploymentId, 'xbasis.project': '42', 'xbasis.environment': 'preview', 'xbasis.managed': 'true' })
+    assert.equal(info.Config.User, '1000:1000')
+    assert.include(info.Config.Healthcheck!.Test!.join(' '), '/health')
+    assert.equal(info.State.Health?.Status, 'healthy')
+
+    const logs = await target.logs(handle)
+    assert.isTrue(logs.some((l) => l.stream === 'build' && /Successfully built/.test(l.text)), 'build lines are kept')
+    assert.isTrue(logs.some((l) => l.stream === 'runtime' && l.text.includes('fixture listening')), 'runtime lines come from the container')
+  }).timeout(90_000)
+
+  test('a failed build (HTTP 200 with an error in the stream) fails the deploy with its output', async ({ assert }) => {
+    const target = await make()
+    const appDir = await writeFixtureApp(
+      { 'vendor/tiny/package.json': JSON.stringify({ name: 'tiny', version: '1.0.0' }) },
+      { dependencies: { tiny: 'file:./vendor/tiny' }, scripts: { start: 'node server.js', postinstall: 'echo the-postinstall-step-broke >&2; exit 7' } }
+    )
+    dirs.push(appDir)
+    const seen: LogLine[] = []
+    const error = await target.deploy(fixtureInput(appDir), (l) => seen.push(l)).catch((e) => e)
+    assert.instanceOf(error, DeployError)
+    assert.match(error.message, /The image build failed: The command .*npm install.* returned a non-zero code/)
+    assert.match(error.message, /the-postinstall-step-broke/, 'the build’s own words')
+    assert.isTrue(seen.some((l) => l.stream === 'build' && /the-postinstall-step-broke/.test(l.text)))
+    const handle = (error as DeployError).handle!
+    running.push({ target, handle })
+    assert.equal((await target.status(handle)).state, 'failed')
+  }).timeout(60_000)
+
+  test('a base image that is not there (no registry) fails with how to make one', async ({ assert }) => {
+    const target = await make({ base_image: 'xbasis/no-such-base:never' })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    const error = await target.deploy(fixtureInput(appDir), () => {}).catch((e) => e)
+    assert.instanceOf(error, DeployError)
+    assert.match(error.message, /xbasis\/no-such-base:never is not on this Docker engine/)
+    assert.match(error.message, /make-app-base-image\.sh/)
+    running.push({ target, handle: (error as DeployError).handle! })
+  }).timeout(60_000)
+
+  test('a crash: Docker restarts the app on the same URL; a stored handle works on a fresh driver (platform restart)', async ({ assert }) => {
+    const first = await make()
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    const handle = await first.deploy(fixtureInput(appDir), () => {})
+    running.push({ target: first, handle })
+    await fetch(`${handle.url}/crash`).then((r) => r.text())
+    await waitFor('the restart', async () => {
+      const status = await first.status(handle)
+      return status.state === 'live' && (status.restarts ?? 0) >= 1
+    }, 60_000)
+    assert.equal((await fetch(`${handle.url}/health`)).status, 200, 'the same URL answers again')
+    assert.isTrue((await first.logs(handle)).some((l) => l.text.includes('crash requested')))
+
+    await first.shutdown?.()
+    const stored = JSON.parse(JSON.stringify(handle)) as DeployHandle
+    const second = await make({ pids_limit: '255' }) // other settings: another driver instance
+    assert.notStrictEqual(second, first)
+    assert.equal((await second.status(stored)).state, 'live', 'the container outlives the platform')
+    assert.isTrue((await second.logs(stored)).some((l) => l.text.includes('fixture listening')))
+    await second.stop(stored)
+    assert.equal((await second.status(stored)).state, 'stopped')
+    assert.isTrue(await portClosed(stored.port!))
+    const third = await make({ pids_limit: '254' })
+    assert.equal((await third.status(stored)).state, 'stopped', 'a stop is a stop for any driver')
+  }).timeout(120_000)
+})
