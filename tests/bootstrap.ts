@@ -24,7 +24,8 @@ export const plugins: Config['plugins'] = [
  */
 export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [prepareDatabase, () => testUtils.db().migrate(), resetRateLimits],
-  teardown: [],
+  // The docker target's tests may have started a private dockerd: stop it and remove what they made.
+  teardown: [async () => (await import('#tests/helpers/docker')).stopTestDocker()],
 }
 
 /**
