@@ -429,6 +429,11 @@ test.group('Fake Vercel server', (group) => {
     const unknownProject = await call('POST', `/v13/deployments?teamId=${TEAM}`, { ...body, project: 'prj_nope' })
     assert.equal(unknownProject.status, 404)
 
+    const listed = await call('GET', `/v6/deployments?projectId=${created.body.id}&limit=20&teamId=${TEAM}`)
+    assert.deepEqual(listed.body.deployments.map((d: any) => [d.uid, d.projectId]), [[inProject.body.id, created.body.id]])
+    assert.equal(listed.body.pagination.count, 1)
+    assert.equal((await call('GET', `/v6/deployments?projectId=prj_nope&teamId=${TEAM}`)).status, 404)
+
     const response = await fetch(`${vercel.url}/v9/projects/shop?teamId=${TEAM}`, { method: 'DELETE', headers: { authorization: `Bearer ${VERCEL_TOKEN}` } })
     assert.equal(response.status, 204)
     assert.isTrue(vercel.deployments.get(inProject.body.id)!.deleted)
