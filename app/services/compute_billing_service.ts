@@ -143,16 +143,25 @@ export default class ComputeBillingService {
     return true
   }
 
+  /**
+   * Past the grace days: stops the workspace's production apps. An app put
+   * live while the workspace was already suspended (deployed by hand) and
+   * unpaid is stopped the same way, without a second mail.
+   */
   async #suspendAfterGrace(workspaceId: number, now: DateTime): Promise<boolean> {
     const workspace = await Workspace.find(workspaceId)
-    if (!workspace?.balanceWarnedAt || workspace.computeSuspendedAt) return false
-    if (now < workspace.balanceWarnedAt.plus({ days: billingConfig.compute.graceDays })) return false
-    const updated = await db
-      .from('workspaces')
-      .where('id', workspaceId)
-      .whereNull('compute_suspended_at')
-      .update({ compute_suspended_at: dbTime(now.toJSDate()), updated_at: dbTime() })
-    if (Number(Array.isArray(updated) ? updated[0] : updated) !== 1) return false
+    if (!workspace?.balanceWarnedAt) return false
+    let first = false
+    if (!workspace.computeSuspendedAt) {
+      if (now < workspace.balanceWarnedAt.plus({ days: billingConfig.compute.graceDays })) return false
+      const updated = await db
+        .from('workspaces')
+        .where('id', workspaceId)
+        .whereNull('compute_suspended_at')
+        .update({ compute_suspended_at: dbTime(now.toJSDate()), updated_at: dbTime() })
+      if (Number(Array.isArray(updated) ? updated[0] : updated) !== 1) return false
+      first = true
+    }
 
     const live = await Deployment.query()
       .where('environment', 'production')
@@ -162,6 +171,7 @@ export default class ComputeBillingService {
       deployment.suspendedForBilling = true
       await this.deploys.stop(deployment, SUSPENDED_REASON)
     }
+    if (!first) return false
     await this.#mailOwner(workspaceId, 'Your xBasis production apps were stopped', [
       `The workspace balance stayed empty for ${billingConfig.compute.graceDays} days after our warning, so its production apps (${live.length}) were stopped.`,
       'Nothing was deleted: files, versions and data are all there.',
@@ -183,8 +193,10 @@ export default class ComputeBillingService {
       .where('suspended_for_billing', true)
       .whereIn('project_id', db.from('projects').where('workspace_id', workspaceId).select('id'))
       .orderBy('id')
-    const projects = new Map((await Project.query().whereIn('id', stopped.map((d) => d.projectId))).map((p) => [p.id, p]))
-    const need = stopped.reduce((sum, d) => sum + dailyComputePrice(projects.get(d.projectId)?.computeSize ?? '').tokens, 0)
+    // One app per project: the newest deployment stopped for the balance.
+    const latest = [...new Map(stopped.map((d) => [d.projectId, d])).values()]
+    const projects = new Map((await Project.query().whereIn('id', latest.map((d) => d.projectId))).map((p) => [p.id, p]))
+    const need = latest.reduce((sum, d) => sum + dailyComputePrice(projects.get(d.projectId)?.computeSize ?? '').tokens, 0)
     if (workspace.tokensBalance - workspace.tokensReserved < need) return false
 
     // Whoever clears the mark resumes (two top-ups at once resume once).
@@ -198,6 +210,8 @@ export default class ComputeBillingService {
     for (const deployment of stopped) {
       deployment.suspendedForBilling = false
       await deployment.save()
+    }
+    for (const deployment of latest) {
       const project = projects.get(deployment.projectId)
       if (!project) continue
       try {

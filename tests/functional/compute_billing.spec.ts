@@ -166,10 +166,19 @@ test.group('Compute charges', (group) => {
     // Stopped apps are not charged.
     assert.deepInclude(await billing.run(june(7)), { entries: 0, tokens: 0, suspended: [] })
 
+    // Deployed again by hand while suspended and unpaid: stopped at the next run, without another mail.
+    const byHand = await new DeployService().create(app.project, user, { environment: 'production', target: 'sim' })
+    assert.equal((await waitForStatus(byHand.id, ['live', 'failed'])).status, 'live')
+    assert.deepInclude(await billing.run(june(7, 18)), { entries: 1, tokens: 0, suspended: [], warned: [] })
+    const handStopped = await Deployment.findOrFail(byHand.id)
+    assert.equal(handStopped.status, 'stopped')
+    assert.isTrue(handStopped.suspendedForBilling)
+    assert.lengthOf(await mailsTo(user.email), 2)
+
     // A grant too small for a day of the app does not start it again.
     await ledger.post({ workspaceId: workspace.id, type: 'grant', tokens: 100, amount: 0, description: 'a little' })
     assert.isNotNull((await Workspace.findOrFail(workspace.id)).computeSuspendedAt)
-    assert.lengthOf(await Deployment.query().where('project_id', app.project.id), 1, 'nothing deployed yet')
+    assert.lengthOf(await Deployment.query().where('project_id', app.project.id), 2, 'nothing deployed yet')
 
     // A top-up that covers it: the same version is deployed again.
     const deploysBefore = target.deployed.length
@@ -177,12 +186,16 @@ test.group('Compute charges', (group) => {
     state = await Workspace.findOrFail(workspace.id)
     assert.isNull(state.computeSuspendedAt)
     assert.isNull(state.balanceWarnedAt)
-    const restarted = await Deployment.query().where('project_id', app.project.id).whereNot('id', app.deployment.id).firstOrFail()
+    const restarts = await Deployment.query().where('project_id', app.project.id).whereNotIn('id', [app.deployment.id, byHand.id])
+    assert.lengthOf(restarts, 1, 'one app per project is started again')
+    const restarted = restarts[0]
     assert.containsSubset(restarted.serialize(), { environment: 'production', target: 'sim', version: app.version })
     const live = await waitForStatus(restarted.id, ['live', 'failed'])
     assert.equal(live.status, 'live', live.reason ?? '')
     assert.isFalse((await Deployment.findOrFail(app.deployment.id)).suspendedForBilling)
+    assert.isFalse((await Deployment.findOrFail(byHand.id)).suspendedForBilling)
     assert.lengthOf(target.deployed, deploysBefore + 1)
+    assert.equal(target.deployed.at(-1)!.deploymentId, `d${restarted.id}`)
     assert.deepEqual(target.deployed.at(-1)!.files, target.deployed.find((d) => d.deploymentId === `d${app.deployment.id}`)!.files)
 
     // No data lost: the project's files and versions are as they were.
