@@ -72,6 +72,11 @@ export type BillingEvent =
       /** What was bought, by price id: packs, or a plan (first payment or renewal). */
       packs: PackId[]
       plan: PlanId | null
+      /**
+       * Why the provider charged: a first purchase, a subscription's
+       * renewal, or a mid-period plan change (a prorated difference).
+       */
+      reason: 'purchase' | 'renewal' | 'plan_change'
       /** What the customer paid, in cents (before tax if the provider says so). */
       totalCents: number
       currency: string

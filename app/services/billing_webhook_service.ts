@@ -52,7 +52,8 @@ type Applied = { status: 'processed' | 'ignored'; workspaceId: number | null; no
  * - Money: a completed transaction posts one ledger entry with the
  *   provider's transaction id as its reference (exactly once): packs as
  *   `top_up` with their tokens, a subscription payment (first or renewal)
- *   as `plan_payment` with the plan's monthly tokens.
+ *   as `plan_payment` with the plan's monthly tokens (a prorated plan
+ *   change: the share of them it paid for).
  */
 export default class BillingWebhookService {
   constructor(private ledger = new LedgerService()) {}
@@ -194,14 +195,21 @@ export default class BillingWebhookService {
 
     if (event.plan && event.subscriptionId) {
       const plan = billingConfig.plans[event.plan]
+      // A first payment or a renewal grants the month's tokens; a plan
+      // change mid-period grants the share of them its prorated charge paid
+      // for (nothing for a downgrade's credit).
+      const tokens =
+        event.reason === 'plan_change'
+          ? Math.min(plan.monthlyTokens, Math.max(0, Math.round((plan.monthlyTokens * event.totalCents) / Math.max(1, plan.priceCents))))
+          : plan.monthlyTokens
       const posted = await this.ledger.post(
         {
           workspaceId,
           type: 'plan_payment',
-          tokens: plan.monthlyTokens,
+          tokens,
           amount,
           reference: event.transactionId,
-          description: `${plan.name} plan payment (${paid}), Paddle ${event.transactionId}`,
+          description: `${plan.name} plan ${event.reason === 'plan_change' ? 'change, prorated' : event.reason === 'renewal' ? 'renewal' : 'payment'} (${paid}), Paddle ${event.transactionId}`,
         },
         trx
       )

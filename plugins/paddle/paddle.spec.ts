@@ -179,7 +179,7 @@ test.group('Paddle billing plugin', (group) => {
       )
     )
     const event = await provider.parseWebhook(body, { 'paddle-signature': signPaddleWebhook(body, WEBHOOK_SECRET) })
-    assert.containsSubset(event, { kind: 'transaction_completed', transactionId: 'txn_01paid', workspaceId: 9, packs: ['m', 'm'], plan: null, totalCents: 10000, currency: 'USD' })
+    assert.containsSubset(event, { kind: 'transaction_completed', transactionId: 'txn_01paid', workspaceId: 9, packs: ['m', 'm'], plan: null, reason: 'purchase', totalCents: 10000, currency: 'USD' })
   })
 
   test('webhooks: a wrong, stale, missing or malformed signature is refused before the body is read', async ({ assert }) => {

@@ -114,6 +114,12 @@ export function mapPaddleEvent(payload: Json): BillingEvent {
       subscriptionId: typeof data.subscription_id === 'string' ? data.subscription_id : null,
       packs,
       plan,
+      reason:
+        data.origin === 'subscription_recurring'
+          ? 'renewal'
+          : data.origin === 'subscription_update' || data.origin === 'subscription_charge'
+            ? 'plan_change'
+            : 'purchase',
       // Paddle is the merchant of record: the tax it collects is not ours.
       totalCents: Math.max(0, integer(totals.total) - integer(totals.tax)),
       currency: typeof data.currency_code === 'string' ? data.currency_code : 'USD',

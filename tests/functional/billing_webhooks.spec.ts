@@ -256,6 +256,22 @@ test.group('Paddle webhooks', (group) => {
     assert.equal(plan.reference, 'txn_01renewal000000000000000000')
     assert.lengthOf(await ledger(id).where('type', 'plan_payment'), 1)
     assert.equal(Number((await workspaceRow(id)).tokens_balance), start + billingConfig.packs.l.tokens + billingConfig.plans.pro.monthlyTokens)
+
+    // An upgrade mid-period: Paddle charges the prorated difference; it buys that share of the month's tokens.
+    const upgrade = paddleEvent(
+      'transaction.completed',
+      transactionData({
+        id: 'txn_01upgrade000000000000000000',
+        customerId: 'ctm_01hv6y1jedq4p1n0yqn5ba3ky4',
+        subscriptionId: 'sub_01hv8y5ehszzq0yv20ttx3166y',
+        origin: 'subscription_update',
+        items: [{ priceId: PRICES.team, amount: 7000, interval: 'month' }],
+      })
+    )
+    await deliver(upgrade)
+    const change = await ledger(id).where('reference', 'txn_01upgrade000000000000000000').first()
+    assert.equal(Number(change.tokens), Math.round((billingConfig.plans.team.monthlyTokens * 7000) / billingConfig.plans.team.priceCents))
+    assert.include(change.description, 'Team plan change, prorated')
   })
 
   test('checkout through the API, paid at Paddle: the completed transaction finds its workspace', async ({ assert }) => {
