@@ -364,6 +364,16 @@ test.group('Railway target', (group) => {
     await driver.destroy(preview)
   })
 
+  test('preview and production of a new app deployed at once share one project', async ({ assert }) => {
+    const [production, preview] = await Promise.all([
+      target().deploy(input(), () => {}),
+      target().deploy(input({}, { environment: 'preview' }), () => {}),
+    ])
+    assert.equal(production.data.projectId, preview.data.projectId)
+    assert.equal(calls().filter((c) => c.field === 'projectCreate').length, 1)
+    assert.notEqual(production.data.serviceId, preview.data.serviceId)
+  })
+
   test('an app destroyed by another platform instance deploys again afresh', async ({ assert }) => {
     const driver = target()
     const first = await driver.deploy(input(), () => {})

@@ -144,6 +144,9 @@ class RailwayApiError extends DeployError {
 
 const LOG_FIELDS = 'message timestamp severity'
 
+/** App key → the lineage being resolved for it (see `#lineage`). */
+const resolving = new Map<string, Promise<Lineage>>()
+
 export function createRailwayTarget(options: RailwayTargetOptions): RailwayTarget {
   return new RailwayTarget(options)
 }
@@ -419,7 +422,24 @@ export class RailwayTarget implements DeployTarget {
     return { deploymentId: parsed.deploymentId, logsUrl: typeof parsed.logsUrl === 'string' ? parsed.logsUrl : undefined }
   }
 
+  /**
+   * What the deploy goes to. Resolved one at a time per app within this
+   * process (whatever driver instance asks), so the preview and production
+   * deploys of a new app cannot both create its project.
+   */
   async #lineage(input: DeployInput, source: RailwaySource | undefined): Promise<Lineage> {
+    const key = `${this.#apiUrl} ${this.options.projectId ?? ''} ${railwayName(input.appName || input.deploymentId)}`
+    const previous = resolving.get(key) ?? Promise.resolve()
+    const current = previous.catch(() => {}).then(() => this.#resolveLineage(input, source))
+    resolving.set(key, current)
+    try {
+      return await current
+    } finally {
+      if (resolving.get(key) === current) resolving.delete(key)
+    }
+  }
+
+  async #resolveLineage(input: DeployInput, source: RailwaySource | undefined): Promise<Lineage> {
     const app = railwayName(input.appName || input.deploymentId)
     const serviceName = input.environment === 'preview' ? `${app}-preview` : app
 
