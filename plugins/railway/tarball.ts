@@ -9,6 +9,10 @@ import { gzipSync } from 'node:zlib'
  * itself). Regular files and folders only: symlinks, sockets and devices
  * are skipped. Names longer than ustar's 100 (+155 prefix) bytes get a PAX
  * `path` record, as GNU tar and the CLI's tar crate write them.
+ *
+ * Unlike the CLI, `.gitignore`/`.railwayignore` are not read: the folder is a
+ * version exported from the project's repository, which holds no ignored
+ * file to begin with.
  */
 
 export const SKIPPED_DIRS = new Set(['node_modules', '.git'])
