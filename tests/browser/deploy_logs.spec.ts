@@ -40,6 +40,21 @@ test.group('Deploy panel: live logs and progress', (group) => {
     await page.locator('[data-test="chat-send"]').click()
     await page.waitForSelector('[data-test="message-changes"]:not([style*="none"])', { timeout: 60_000 })
 
+    // A secret for production, from the editor's Environment page: shown as set, never in the page.
+    const editor = page.url()
+    await page.locator('[data-test="project-env"]').click()
+    await page.waitForURL(/\/projects\/\d+\/settings\/env$/)
+    await page.fill('#name', 'MAIL_API_KEY')
+    await page.fill('#value', 'key-typed-in-the-browser')
+    await page.selectOption('#environment', 'production')
+    await page.locator('[data-test="env-save"]').click()
+    await page.waitForSelector('[data-flash="success"]')
+    const row = page.locator('tr[data-env-name="MAIL_API_KEY"][data-env-scope="production"]')
+    assert.include(await row.textContent(), '•••• set')
+    assert.notInclude(await page.content(), 'key-typed-in-the-browser')
+    await page.goto(editor)
+    await page.waitForSelector('[data-test="message-changes"]:not([style*="none"])')
+
     // What the panel shows at every change, recorded in the page.
     await page.evaluate(() => {
       window.__seen = []
