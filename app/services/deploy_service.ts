@@ -171,10 +171,11 @@ export default class DeployService {
   }
 
   /**
-   * Stops and removes every running app of a project (before it is deleted).
+   * Stops and removes every app of a project, running or stopped (before it is deleted).
    */
   async destroyAll(projectId: number) {
-    const running = await Deployment.query().where('project_id', projectId).whereNotNull('handle').whereIn('status', ['live', 'deploying', 'failed'])
+    // Stopped ones too: a stopped container and its image (docker) or working copy (process) stay until now.
+    const running = await Deployment.query().where('project_id', projectId).whereNotNull('handle').whereIn('status', ['live', 'deploying', 'failed', 'stopped'])
     for (const deployment of running) {
       const driver = await deploy.use(deployment.target).catch(() => null)
       await driver?.destroy(deployment.handle!).catch((error) => logger.warn({ err: error }, 'removing a deployment failed'))
@@ -226,6 +227,8 @@ export default class DeployService {
         requeued += 1
       }
     }
+    // Creating the process target stops the apps a killed platform left running (see reapOrphans).
+    await deploy.use('process').catch(() => null)
     const live = await Deployment.query().where('status', 'live').where('target', 'process')
     const gone = live.filter((deployment) => !processOwnerAlive(deployment.handle)).map((deployment) => deployment.id)
     if (gone.length) {
