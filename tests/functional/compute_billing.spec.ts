@@ -210,6 +210,39 @@ test.group('Compute charges', (group) => {
     assert.deepEqual(await new LedgerService().check(), [])
   }).timeout(120_000)
 
+  test('a top-up posted inside a transaction (a webhook) starts the apps once it commits; a rolled-back one does not', async ({ assert }) => {
+    const { user, workspace } = await account()
+    const ledger = new LedgerService()
+    const allowance = (await Workspace.findOrFail(workspace.id)).tokensBalance
+    await ledger.post({ workspaceId: workspace.id, type: 'revoke', tokens: -allowance, amount: 0, description: 'empty' })
+    const app = await liveApp(user, 'Webhook shop', 'small')
+    const billing = new ComputeBillingService()
+    assert.deepInclude(await billing.run(june(1)), { warned: [workspace.id] })
+    assert.deepInclude(await billing.run(june(4)), { suspended: [workspace.id] })
+    const others = () => Deployment.query().where('project_id', app.project.id).whereNot('id', app.deployment.id)
+
+    await assert.rejects(() =>
+      db.transaction(async (trx) => {
+        await ledger.post({ workspaceId: workspace.id, type: 'top_up', tokens: 100_000, amount: 10_000_000, reference: 'txn_rolled_back' }, trx)
+        throw new Error('the webhook failed after posting')
+      })
+    )
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.lengthOf(await others(), 0)
+    assert.isNotNull((await Workspace.findOrFail(workspace.id)).computeSuspendedAt)
+
+    await db.transaction((trx) => ledger.post({ workspaceId: workspace.id, type: 'top_up', tokens: 100_000, amount: 10_000_000, reference: 'txn_committed' }, trx))
+    let restarted: Deployment[] = []
+    for (let i = 0; i < 100 && restarted.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      restarted = await others()
+    }
+    assert.lengthOf(restarted, 1)
+    assert.equal((await waitForStatus(restarted[0].id, ['live', 'failed'])).status, 'live')
+    assert.isNull((await Workspace.findOrFail(workspace.id)).computeSuspendedAt)
+    assert.deepEqual(await ledger.check(), [])
+  }).timeout(60_000)
+
   test('self-hosted (none): compute is not charged', async ({ assert }) => {
     billingConfig.compute.charged = false
     const { user, workspace } = await account()
