@@ -81,7 +81,7 @@ test.group('Billing page in the browser', (group) => {
     mkdirSync(app.makePath('tmp/artifacts'), { recursive: true })
     await page.screenshot({ path: BILLING_SCREENSHOT, fullPage: true })
     assert.isAbove(statSync(BILLING_SCREENSHOT).size, 10_000)
-    assert.deepEqual(errors, [])
+    assert.deepEqual(errors, [], errors.join('\n'))
 
     // The same page without JavaScript: chart and table are in the HTML.
     const cookies = await page.context().cookies()
