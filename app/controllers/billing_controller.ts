@@ -2,21 +2,14 @@ import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import env from '#start/env'
 import billingConfig from '#config/billing'
-import db from '@adonisjs/lucid/services/db'
 import WorkspacePolicy from '#policies/workspace_policy'
 import BillingService from '#services/billing_service'
-import { BillingProviderError, type CheckoutItem } from '#billing/contract'
-import { billingQueryValidator, checkoutValidator } from '#validators/billing'
+import { BillingProviderError } from '#billing/contract'
+import { billingQueryValidator, checkoutItem, checkoutValidator, utcDay } from '#validators/billing'
 import { usageChartSvg, projectColors } from '#lib/usage_chart'
 import { LEDGER_TYPES } from '#services/ledger_service'
 import type Workspace from '#models/workspace'
 import type User from '#models/user'
-
-/** A YYYY-MM-DD the validator parsed (local midnight) as that day at UTC midnight. */
-export const utcDay = (date: Date | undefined) => (date ? new Date(Date.UTC(date.getFullYear(), date.getMonth(), date.getDate())) : undefined)
-
-export const checkoutItem = (input: { plan?: string; pack?: string }): CheckoutItem =>
-  input.plan ? { kind: 'plan', plan: input.plan as any } : { kind: 'pack', pack: input.pack as any }
 
 /**
  * The billing page (/billing): plan, renewal, balance, usage chart and
@@ -43,7 +36,7 @@ export default class BillingController {
       this.billing.usage(workspace.id, range),
       this.billing.transactions(workspace.id, ledgerFilters, filters.page ?? 1, 25),
       this.billing.payments(),
-      db.from('projects').where('workspace_id', workspace.id).select('id', 'name').orderBy('name'),
+      this.billing.projects(workspace.id),
     ])
     const query = new URLSearchParams()
     for (const [name, value] of Object.entries({

@@ -48,6 +48,11 @@ export default class BillingService {
       .firstOrFail()
   }
 
+  /** The workspace's projects (for the page's project filter). */
+  projects(workspaceId: number): Promise<Array<{ id: number; name: string }>> {
+    return db.from('projects').where('workspace_id', workspaceId).select('id', 'name').orderBy('name')
+  }
+
   async payments(): Promise<boolean> {
     return (await billing.use()).payments
   }

@@ -1,5 +1,6 @@
 import vine from '@vinejs/vine'
-import { PACK_IDS, PLAN_IDS } from '#config/billing'
+import { PACK_IDS, PLAN_IDS, type PackId, type PlanId } from '#config/billing'
+import type { CheckoutItem } from '#billing/contract'
 import { LEDGER_TYPES } from '#services/ledger_service'
 
 /** POST /billing/checkout and /api/v1/billing/checkout: one plan or one pack. */
@@ -24,3 +25,10 @@ export const billingQueryValidator = vine.compile(
     format: vine.enum(['json', 'csv'] as const).optional(),
   })
 )
+
+/** The validated checkout input as the billing contract's item. */
+export const checkoutItem = (input: { plan?: string; pack?: string }): CheckoutItem =>
+  input.plan ? { kind: 'plan', plan: input.plan as PlanId } : { kind: 'pack', pack: input.pack as PackId }
+
+/** A YYYY-MM-DD the validator parsed (local midnight) as that day at UTC midnight. */
+export const utcDay = (date: Date | undefined) => (date ? new Date(Date.UTC(date.getFullYear(), date.getMonth(), date.getDate())) : undefined)

@@ -166,6 +166,9 @@ export async function createPaddleProvider(options: PaddleProviderOptions): Prom
         const variable = item.kind === 'plan' ? `PADDLE_PRICE_${item.plan.toUpperCase()}` : `PADDLE_PRICE_PACK_${item.pack.toUpperCase()}`
         throw new BillingProviderError(`${product.name} is not for sale yet: its Paddle price id (${variable}) is not set`)
       }
+      // `input.email` and `input.returnUrl` have no place in a Paddle
+      // transaction: the hosted checkout (the account's default payment
+      // link) asks for the e-mail and handles the way back.
       let transaction
       try {
         transaction = await paddle.transactions.create({

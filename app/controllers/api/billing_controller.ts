@@ -4,8 +4,8 @@ import billing from '#billing/billing_manager'
 import WorkspacePolicy from '#policies/workspace_policy'
 import BillingService, { BillingConflictError } from '#services/billing_service'
 import { BillingProviderError } from '#billing/contract'
-import { billingQueryValidator, checkoutValidator } from '#validators/billing'
-import { appUrl, checkoutItem, utcDay } from '#controllers/billing_controller'
+import { billingQueryValidator, checkoutItem, checkoutValidator, utcDay } from '#validators/billing'
+import { appUrl } from '#controllers/billing_controller'
 import type Workspace from '#models/workspace'
 
 /**
