@@ -23,19 +23,23 @@ export default class XbasisWorker extends BaseCommand {
     if (queue.driver !== 'redis') {
       this.logger.error('xbasis:worker needs Redis (set REDIS_HOST): without it, jobs run inside the platform process')
       this.exitCode = 1
+      process.exitCode = 1
       await this.terminate()
       return
     }
     const deploys = new DeployService()
     const consumer = queue.consume((job) => deploys.runJob(job.deploymentId), { concurrency: this.concurrency ?? workerConcurrency() })
     this.logger.info(`worker ${consumer.id} is running jobs (concurrency ${this.concurrency ?? workerConcurrency()})`)
-    // SIGTERM terminates the app (bin/console.ts); SIGINT too, here.
-    this.app.terminating(async () => {
-      this.logger.info('stopping: unfinished jobs go back to the queue')
-      await consumer.stop(5000)
-      // Apps of the process target are children of this process.
-      for (const driver of deploy.built()) await driver.shutdown?.().catch(() => {})
-    })
-    process.once('SIGINT', () => void this.app.terminate())
+    let stopping: Promise<void> | null = null
+    const stop = () =>
+      (stopping ??= (async () => {
+        this.logger.info('stopping: unfinished jobs go back to the queue')
+        await consumer.stop(5000)
+        // Apps of the process target are children of this process.
+        for (const driver of deploy.built()) await driver.shutdown?.().catch(() => {})
+        await this.terminate()
+      })())
+    process.once('SIGTERM', () => void stop())
+    process.once('SIGINT', () => void stop())
   }
 }

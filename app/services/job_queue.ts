@@ -189,8 +189,7 @@ export class RedisJobQueue implements JobQueue {
   }
 
   /** Hands the jobs of dead consumers back to the queue; returns how many. */
-  async reap() {
-    const redis = this.connection()
+  async reap(redis = this.connection()) {
     let requeued = 0
     for (const id of await redis.smembers(this.keys.consumers)) {
       const moved = Number(await redis.eval(REAP_SCRIPT, 4, this.keys.lease(id), this.keys.processing(id), this.keys.pending, this.keys.consumers, id))
@@ -205,8 +204,9 @@ export class RedisJobQueue implements JobQueue {
   consume(handler: JobHandler, options: { concurrency?: number } = {}): Consumer {
     const concurrency = Math.max(1, options.concurrency ?? 2)
     const id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
-    const redis = this.connection()
-    // Blocking commands hold their connection: the fetcher gets its own.
+    // Connections of its own: the fetch blocks one, and the other outlives the
+    // app's (closed when the app terminates) until the jobs are handed back.
+    const redis = this.connection().duplicate()
     const blocking = redis.duplicate({ maxRetriesPerRequest: null })
     const processing = this.keys.processing(id)
     const running = new Set<Promise<void>>()
@@ -217,7 +217,7 @@ export class RedisJobQueue implements JobQueue {
     const housekeeping = async () => {
       try {
         await renew()
-        await this.reap()
+        await this.reap(redis)
       } catch (error) {
         this.logger.error({ err: error }, 'job queue housekeeping failed')
       }
@@ -246,7 +246,7 @@ export class RedisJobQueue implements JobQueue {
 
     const loop = (async () => {
       await redis.multi().set(this.keys.lease(id), '1', 'PX', this.leaseMs).sadd(this.keys.consumers, id).exec()
-      await this.reap().catch((error) => this.logger.error({ err: error }, 'job queue housekeeping failed'))
+      await this.reap(redis).catch((error) => this.logger.error({ err: error }, 'job queue housekeeping failed'))
       while (!stopped) {
         if (running.size >= concurrency) {
           await new Promise<void>((done) => (slotFreed = done))
@@ -282,8 +282,13 @@ export class RedisJobQueue implements JobQueue {
           await Promise.race([Promise.allSettled([...running]), new Promise((done) => setTimeout(done, graceMs).unref())])
         }
         // Jobs still running are handed back: another consumer runs them again.
-        await redis.del(this.keys.lease(id))
-        await this.reap()
+        try {
+          await redis.del(this.keys.lease(id))
+          await this.reap(redis)
+        } catch (error) {
+          this.logger.error({ err: error }, 'handing jobs back failed: they run again once the lease expires')
+        }
+        redis.disconnect()
       },
     }
   }
