@@ -35,6 +35,12 @@ const xbasisConfig = {
   autoPreview: env.get('XBASIS_AUTO_PREVIEW', true),
 
   /**
+   * When a new deployment is live, the one it replaces keeps running this
+   * long (ms) so the requests already sent to it finish: zero-downtime switch.
+   */
+  deployDrainMs: env.get('DEPLOY_DRAIN_MS', 2000),
+
+  /**
    * Plans from the seed, with their prices and limits: config/billing.ts.
    */
   plans: billingConfig.plans,

@@ -24,12 +24,14 @@ export default class AppsProxyMiddleware {
       path = match[2] ?? '/'
     }
 
-    const deployment = await Deployment.query()
-      .where('project_id', ref.projectId)
-      .where('environment', ref.environment)
-      .where('status', 'live')
-      .orderBy('id', 'desc')
-      .first()
+    const live = () =>
+      Deployment.query()
+        .where('project_id', ref!.projectId)
+        .where('environment', ref!.environment)
+        .where('status', 'live')
+        .orderBy('id', 'desc')
+        .first()
+    const deployment = await live()
     const upstream = deployment?.handle?.url
     if (!deployment || !upstream) {
       return ctx.response.status(503).header('content-type', 'text/html; charset=utf-8').send(
@@ -37,30 +39,47 @@ export default class AppsProxyMiddleware {
       )
     }
 
-    const target = new URL(path, upstream)
     const incoming = ctx.request.request
     const headers: Record<string, string | string[]> = {}
     for (const [name, value] of Object.entries(incoming.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value
     }
-    headers['host'] = target.host
     headers['x-forwarded-host'] = incoming.headers.host ?? ''
     headers['x-forwarded-proto'] = ctx.request.protocol()
+    // A request without a body can be sent again: when the app it went to stopped
+    // answering in between (a redeploy retired it), it goes to the newest live one.
+    const replayable =
+      ['GET', 'HEAD', 'OPTIONS'].includes(incoming.method ?? '') &&
+      !incoming.headers['transfer-encoding'] &&
+      Number(incoming.headers['content-length'] ?? 0) === 0
 
-    await new Promise<void>((resolve) => {
-      const proxied = httpRequest(target, { method: incoming.method, headers }, (answer) => {
-        ctx.response.status(answer.statusCode ?? 502)
-        for (const [name, value] of Object.entries(answer.headers)) {
-          if (value !== undefined && !HOP_BY_HOP.has(name)) ctx.response.header(name, value)
-        }
-        ctx.response.stream(answer)
-        resolve()
+    const forward = (base: string, attempt: number): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const target = new URL(path, base)
+        headers['host'] = target.host
+        let answered = false
+        const proxied = httpRequest(target, { method: incoming.method, headers }, (answer) => {
+          answered = true
+          ctx.response.status(answer.statusCode ?? 502)
+          for (const [name, value] of Object.entries(answer.headers)) {
+            if (value !== undefined && !HOP_BY_HOP.has(name)) ctx.response.header(name, value)
+          }
+          ctx.response.stream(answer)
+          resolve()
+        })
+        proxied.on('error', async () => {
+          if (answered) return // the app's answer stream ends the response
+          if (replayable && attempt < 3) {
+            await new Promise((r) => setTimeout(r, 50 * attempt))
+            const next = (await live().catch(() => null))?.handle?.url
+            if (next) return resolve(forward(next, attempt + 1))
+          }
+          ctx.response.status(502).send('The app did not answer')
+          resolve()
+        })
+        if (replayable) proxied.end()
+        else incoming.pipe(proxied)
       })
-      proxied.on('error', () => {
-        ctx.response.status(502).send('The app did not answer')
-        resolve()
-      })
-      incoming.pipe(proxied)
-    })
+    await forward(upstream, 1)
   }
 }

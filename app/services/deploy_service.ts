@@ -144,10 +144,11 @@ export default class DeployService {
 
   /**
    * The previous live deployments of the same environment are stopped only
-   * now that the new one answers: no gap in between. The platform's proxy
-   * sends every new request to the newest live deployment as soon as it is
-   * saved live; the old ones are given `deployDrainMs` to finish the
-   * requests already on their way to them before they stop.
+   * now that the new one answers: no gap in between. They are marked
+   * stopped at once, so the platform's proxy sends no new request to them
+   * (nor falls back to them if the new one is stopped), and keep running for
+   * `deployDrainMs` so the requests already on their way finish; then their
+   * apps are stopped.
    */
   async retirePrevious(current: Deployment) {
     const previous = await Deployment.query()
@@ -155,8 +156,19 @@ export default class DeployService {
       .where('environment', current.environment)
       .where('status', 'live')
       .whereNot('id', current.id)
-    if (previous.length && xbasisConfig.deployDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, xbasisConfig.deployDrainMs))
-    for (const old of previous) await this.stop(old, 'Replaced by a newer deployment')
+    if (!previous.length) return
+    const reason = 'Replaced by a newer deployment'
+    for (const old of previous) {
+      old.merge({ status: 'stopped', reason, finishedAt: old.finishedAt ?? DateTime.now() })
+      await old.save()
+      await this.log(old.id, { stream: 'build', text: reason })
+    }
+    if (xbasisConfig.deployDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, xbasisConfig.deployDrainMs))
+    for (const old of previous) {
+      if (!old.handle) continue
+      const driver = await deploy.use(old.target).catch(() => null)
+      await driver?.stop(old.handle).catch((error) => logger.warn({ err: error }, 'stopping a replaced deployment failed'))
+    }
   }
 
   async stop(deployment: Deployment, reason = 'Stopped by the user') {
