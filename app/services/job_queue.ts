@@ -213,7 +213,8 @@ export class RedisJobQueue implements JobQueue {
     let stopped = false
     let slotFreed: (() => void) | null = null
 
-    const renew = () => redis.set(this.keys.lease(id), '1', 'PX', this.leaseMs)
+    // The lease, and the membership that lets others reap this consumer's jobs should it die.
+    const renew = () => redis.multi().set(this.keys.lease(id), '1', 'PX', this.leaseMs).sadd(this.keys.consumers, id).exec()
     const housekeeping = async () => {
       try {
         await renew()
@@ -245,7 +246,7 @@ export class RedisJobQueue implements JobQueue {
     }
 
     const loop = (async () => {
-      await redis.multi().set(this.keys.lease(id), '1', 'PX', this.leaseMs).sadd(this.keys.consumers, id).exec()
+      await renew()
       await this.reap(redis).catch((error) => this.logger.error({ err: error }, 'job queue housekeeping failed'))
       while (!stopped) {
         if (running.size >= concurrency) {
