@@ -502,40 +502,40 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
         for (let attempt = 1; !container; attempt++) {
           const hostPort = await freePort(hostIp)
           const created = await engine('create the container', () =>
-          docker.createContainer({
-            name,
-            Image: tag,
-            Cmd: command,
-            User: '1000:1000',
-            WorkingDir: '/app',
-            Env: env,
-            Labels: labels,
-            ExposedPorts: { [`${APP_PORT}/tcp`]: {} },
-            Healthcheck: {
-              Test: ['CMD', 'node', '-e', healthScript],
-              Interval: healthIntervalMs * 1e6,
-              // A probe is a `node` process: give it time on a busy machine.
-              Timeout: 10e9,
-              Retries: 3,
-              StartPeriod: startTimeoutMs * 1e6,
-              // Docker ≥ 25 probes this often while the app starts (older engines ignore it).
-              StartInterval: Math.min(healthIntervalMs, 500) * 1e6,
-            } as any,
-            HostConfig: {
-              Init: true,
-              Memory: memory,
-              MemorySwap: memory,
-              NanoCpus: Math.round(cpus * 1e9),
-              PidsLimit: pidsLimit,
-              CapDrop: ['ALL'],
-              SecurityOpt: ['no-new-privileges'],
-              PortBindings: { [`${APP_PORT}/tcp`]: [{ HostIp: hostIp, HostPort: hostPort ? String(hostPort) : '' }] },
-              RestartPolicy: { Name: 'on-failure', MaximumRetryCount: maxRestarts },
-              LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
-              ...(options.network ? { NetworkMode: options.network } : {}),
-            },
-          })
-        )
+            docker.createContainer({
+              name,
+              Image: tag,
+              Cmd: command,
+              User: '1000:1000',
+              WorkingDir: '/app',
+              Env: env,
+              Labels: labels,
+              ExposedPorts: { [`${APP_PORT}/tcp`]: {} },
+              Healthcheck: {
+                Test: ['CMD', 'node', '-e', healthScript],
+                Interval: healthIntervalMs * 1e6,
+                // A probe is a `node` process: give it time on a busy machine.
+                Timeout: 10e9,
+                Retries: 3,
+                StartPeriod: startTimeoutMs * 1e6,
+                // Docker ≥ 25 probes this often while the app starts (older engines ignore it).
+                StartInterval: Math.min(healthIntervalMs, 500) * 1e6,
+              } as any,
+              HostConfig: {
+                Init: true,
+                Memory: memory,
+                MemorySwap: memory,
+                NanoCpus: Math.round(cpus * 1e9),
+                PidsLimit: pidsLimit,
+                CapDrop: ['ALL'],
+                SecurityOpt: ['no-new-privileges'],
+                PortBindings: { [`${APP_PORT}/tcp`]: [{ HostIp: hostIp, HostPort: hostPort ? String(hostPort) : '' }] },
+                RestartPolicy: { Name: 'on-failure', MaximumRetryCount: maxRestarts },
+                LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+                ...(options.network ? { NetworkMode: options.network } : {}),
+              },
+            })
+          )
           handle = { id, url: '', data: { image: tag, name, container: created.id } }
           if (attempt === 1) emit(entry, 'runtime', `[xbasis] starting ${name} (${memoryMb} MB, ${cpus} CPU, ${pidsLimit} processes)`)
           try {
