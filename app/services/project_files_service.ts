@@ -156,10 +156,10 @@ export default class ProjectFilesService {
    */
   async writeVersionTo(project: Project, dir: string, version?: string) {
     const repo = await this.ensureRepository(project)
-    for (const file of await repo.listFiles(version)) {
+    for (const file of await repo.readAllFiles(version)) {
       const target = join(dir, file.path)
       await mkdir(dirname(target), { recursive: true })
-      await writeFile(target, (await repo.readFile(file.path, version))!)
+      await writeFile(target, file.content, { mode: file.mode === '100755' ? 0o755 : 0o644 })
     }
   }
 

@@ -346,6 +346,31 @@ export class ProjectRepository {
   }
 
   /**
+   * Every regular file of a version with its content, read with one
+   * `ls-tree` and one `cat-file --batch` (not two git processes per file):
+   * what deploys export. Symbolic links and submodules are left out, as
+   * `readFile` leaves them out.
+   */
+  async readAllFiles(version?: string): Promise<{ path: string; mode: string; content: Buffer }[]> {
+    const commit = await this.resolveVersion(version)
+    const regular = [...(await this.treeFiles(commit))].filter(([, entry]) => entry.mode === '100644' || entry.mode === '100755')
+    if (regular.length === 0) return []
+    const output = (await this.git(['cat-file', '--batch'], { input: regular.map(([, entry]) => entry.sha).join('\n') + '\n' })).stdout
+    const files: { path: string; mode: string; content: Buffer }[] = []
+    let offset = 0
+    for (const [path, entry] of regular) {
+      const headerEnd = output.indexOf(0x0a, offset)
+      const [sha, type, size] = output.subarray(offset, headerEnd).toString('utf8').split(' ')
+      if (sha !== entry.sha || type !== 'blob') throw new Error(`git cat-file --batch answered ${sha} ${type} for ${entry.sha}`)
+      const start = headerEnd + 1
+      const end = start + Number(size)
+      files.push({ path, mode: entry.mode, content: output.subarray(start, end) })
+      offset = end + 1
+    }
+    return files
+  }
+
+  /**
    * Applies a turn's operations as one commit on main (see the design notes
    * above for what happens to refused operations).
    */

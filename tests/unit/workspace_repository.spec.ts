@@ -110,6 +110,31 @@ test.group('Project repository | basics', (group) => {
     assert.equal(await text(repo, 'index.html', second.version!.slice(0, 12)), 'v2')
   })
 
+  test('readAllFiles gives every file of a version with the bytes readFile gives', async ({ assert }) => {
+    const repo = await newRepository()
+    assert.deepEqual(await repo.readAllFiles(), [], 'no version yet: no file')
+    const first = await repo.applyChanges(
+      [
+        { op: 'write', path: 'server.js', content: 'console.log(1)\n' },
+        { op: 'write', path: 'empty.txt', content: '' },
+        // newlines and a fake batch header inside the content must not confuse the parser
+        { op: 'write', path: 'data/blob.bin', content: Buffer.from([10, 0, 10, 0x30, 0x20, 0x62, 10, 255]) },
+        { op: 'write', path: 'public/index.html', content: 'abc blob 3\nxyz\n' },
+      ],
+      meta('Files')
+    )
+    await repo.applyChanges([{ op: 'write', path: 'server.js', content: 'console.log(2)\n' }, { op: 'delete', path: 'empty.txt' }], meta('Second'))
+
+    for (const version of [undefined, first.version!]) {
+      const all = await repo.readAllFiles(version)
+      const listed = await repo.listFiles(version)
+      assert.deepEqual(all.map((f) => f.path), listed.map((f) => f.path))
+      for (const file of all) assert.deepEqual(file.content, await repo.readFile(file.path, version), file.path)
+    }
+    assert.equal((await repo.readAllFiles(first.version!)).find((f) => f.path === 'server.js')!.content.toString(), 'console.log(1)\n')
+    assert.notInclude((await repo.readAllFiles()).map((f) => f.path), 'empty.txt')
+  })
+
   test('three applies make three commits with their messages and trailers', async ({ assert }) => {
     const repo = await newRepository()
     const kinds = ['ai-turn', 'manual-edit', 'ai-turn'] as const
