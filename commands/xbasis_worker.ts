@@ -38,6 +38,8 @@ export default class XbasisWorker extends BaseCommand {
         // Apps of the process target are children of this process.
         for (const driver of deploy.built()) await driver.shutdown?.().catch(() => {})
         await this.terminate()
+        // Nothing of the worker is left to finish; a connection of the app must not keep it up.
+        setTimeout(() => process.exit(), 2000).unref()
       })())
     process.once('SIGTERM', () => void stop())
     process.once('SIGINT', () => void stop())

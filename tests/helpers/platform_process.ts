@@ -8,7 +8,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
  * Variables a newcomer's shell would not have: everything that configures
  * xBasis is removed so the child runs on the embedded default.
  */
-const CONFIG_VARS = /^(NODE_ENV|PORT|HOST|APP_[A-Z_]+|LOG_LEVEL|DATA_DIR|XBASIS_[A-Z_]+|MIGRATE_ON_START|COOKIE_SECURE|DB_CONNECTION|PG_[A-Z_]+|REDIS_[A-Z_]+|SMTP_[A-Z_]+|MAIL_FROM)$/
+export const CONFIG_VARS = /^(NODE_ENV|PORT|HOST|APP_[A-Z_]+|LOG_LEVEL|DATA_DIR|XBASIS_[A-Z_]+|MIGRATE_ON_START|COOKIE_SECURE|DB_CONNECTION|PG_[A-Z_]+|REDIS_[A-Z_]+|SMTP_[A-Z_]+|MAIL_FROM)$/
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
