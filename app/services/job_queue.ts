@@ -246,8 +246,8 @@ export class RedisJobQueue implements JobQueue {
     }
 
     const loop = (async () => {
-      await renew()
-      await this.reap(redis).catch((error) => this.logger.error({ err: error }, 'job queue housekeeping failed'))
+      // Redis unreachable at first: the fetch below retries, housekeeping renews later.
+      await housekeeping()
       while (!stopped) {
         if (running.size >= concurrency) {
           await new Promise<void>((done) => (slotFreed = done))
