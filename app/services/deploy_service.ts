@@ -3,6 +3,7 @@ import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import logger from '@adonisjs/core/services/logger'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import deploy from '#deploy/deploy_manager'
@@ -19,6 +20,8 @@ import { isLoopbackUrl, platformOrigin, publicAppUrl } from '#lib/app_urls'
 import { jobQueue } from '#services/platform_queue'
 import LimitsService from '#services/limits_service'
 import xbasisConfig from '#config/xbasis'
+
+const REPLACED = 'Replaced by a newer deployment'
 
 export function presentDeployment(deployment: Deployment) {
   return {
@@ -118,15 +121,21 @@ export default class DeployService {
       await Promise.all(pending)
       // Local targets answer through the platform at the app's own host.
       const url = isLoopbackUrl(handle.url) ? publicAppUrl(project, deployment.environment) : handle.url
-      deployment.merge({ status: 'live', url, handle, finishedAt: DateTime.now(), reason: null })
-      await deployment.save()
+      // The new deployment becomes the live one and the ones it replaces stop
+      // counting as live in the same transaction: no moment with two of them.
+      const replaced = await db.transaction(async (trx) => {
+        deployment.useTransaction(trx)
+        deployment.merge({ status: 'live', url, handle, finishedAt: DateTime.now(), reason: null })
+        await deployment.save()
+        return this.markReplaced(deployment, trx)
+      })
       await this.log(deployment.id, { stream: 'build', text: `Live at ${url}` })
       if (!(await Deployment.find(deployment.id))) {
         // The project was deleted while this deployment was starting: no orphan app.
         await driver.destroy(handle).catch(() => {})
         return
       }
-      await this.retirePrevious(deployment)
+      await this.retire(replaced)
       if (deployment.environment === 'production') {
         project.merge({ deployUrl: url, status: 'live' })
         await project.save()
@@ -150,19 +159,22 @@ export default class DeployService {
    * `deployDrainMs` so the requests already on their way finish; then their
    * apps are stopped.
    */
-  async retirePrevious(current: Deployment) {
-    const previous = await Deployment.query()
+  async markReplaced(current: Deployment, trx: TransactionClientContract) {
+    const previous = await Deployment.query({ client: trx })
       .where('project_id', current.projectId)
       .where('environment', current.environment)
       .where('status', 'live')
       .whereNot('id', current.id)
-    if (!previous.length) return
-    const reason = 'Replaced by a newer deployment'
     for (const old of previous) {
-      old.merge({ status: 'stopped', reason, finishedAt: old.finishedAt ?? DateTime.now() })
+      old.merge({ status: 'stopped', reason: REPLACED, finishedAt: old.finishedAt ?? DateTime.now() })
       await old.save()
-      await this.log(old.id, { stream: 'build', text: reason })
     }
+    return previous
+  }
+
+  async retire(previous: Deployment[]) {
+    if (!previous.length) return
+    for (const old of previous) await this.log(old.id, { stream: 'build', text: REPLACED })
     if (xbasisConfig.deployDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, xbasisConfig.deployDrainMs))
     for (const old of previous) {
       if (!old.handle) continue
