@@ -60,18 +60,22 @@ function toDate(value: unknown): Date {
  * Secrets are write-only: their values leave this service only towards a
  * deploy target.
  */
+function toEnvVarRow(row: any): EnvVarRow {
+  return {
+    id: Number(row.id),
+    name: row.key,
+    environment: row.environment,
+    secret: Boolean(row.secret),
+    source: row.source,
+    value: decrypt(row.value) ?? '',
+    updatedAt: toDate(row.updated_at),
+  }
+}
+
 export default class ProjectEnvService {
   async list(project: Project): Promise<EnvVarRow[]> {
     const rows = await db.from('project_env_vars').where('project_id', project.id).orderBy('key').orderBy('environment')
-    return rows.map((row) => ({
-      id: Number(row.id),
-      name: row.key,
-      environment: row.environment,
-      secret: Boolean(row.secret),
-      source: row.source,
-      value: decrypt(row.value) ?? '',
-      updatedAt: toDate(row.updated_at),
-    }))
+    return rows.map(toEnvVarRow)
   }
 
   /**
@@ -113,16 +117,7 @@ export default class ProjectEnvService {
   }
 
   async #find(id: number): Promise<EnvVarRow> {
-    const row = await db.from('project_env_vars').where('id', id).firstOrFail()
-    return {
-      id: Number(row.id),
-      name: row.key,
-      environment: row.environment,
-      secret: Boolean(row.secret),
-      source: row.source,
-      value: decrypt(row.value) ?? '',
-      updatedAt: toDate(row.updated_at),
-    }
+    return toEnvVarRow(await db.from('project_env_vars').where('id', id).firstOrFail())
   }
 }
 

@@ -198,21 +198,9 @@ export abstract class FakeLlmServer {
   }
 
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = []
-    try {
-      for await (const part of req) parts.push(part as Buffer)
-    } catch {
-      return // the client went away while sending its body
-    }
-    const rawBody = Buffer.concat(parts).toString('utf8')
-
-    const record: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: req.headers,
-      body: parseBody(rawBody),
-      clientDisconnected: false,
-    }
+    const received = await receiveRequest(req)
+    if (!received) return // the client went away while sending its body
+    const { rawBody, record } = received
     this.requests.push(record)
 
     const exchange = new Exchange(req, res, record)
@@ -227,13 +215,43 @@ export abstract class FakeLlmServer {
   }
 }
 
-function parseBody(raw: string): unknown {
-  if (raw === '') return undefined
+export type ReceivedRequest = {
+  raw: Buffer
+  /** The body as text ('' for a binary one). */
+  rawBody: string
+  /** Parsed JSON; the text itself when it is not JSON; `{ bytes }` for a binary one. */
+  body: unknown
+  /** The body was not empty and not JSON. */
+  jsonError: boolean
+  record: RecordedRequest
+}
+
+/**
+ * Reads a request's whole body (null when the client went away while
+ * sending it), parses it as JSON when it is, and makes the request's record:
+ * the first step of every fake's handler.
+ */
+export async function receiveRequest(req: IncomingMessage, options: { binary?: boolean } = {}): Promise<ReceivedRequest | null> {
+  const parts: Buffer[] = []
   try {
-    return JSON.parse(raw)
+    for await (const part of req) parts.push(part as Buffer)
   } catch {
-    return raw
+    return null
   }
+  const raw = Buffer.concat(parts)
+  const rawBody = options.binary ? '' : raw.toString('utf8')
+  let body: unknown = options.binary ? { bytes: raw.length } : undefined
+  let jsonError = false
+  if (!options.binary && rawBody !== '') {
+    try {
+      body = JSON.parse(rawBody)
+    } catch {
+      body = rawBody
+      jsonError = true
+    }
+  }
+  const record: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, clientDisconnected: false }
+  return { raw, rawBody, body, jsonError, record }
 }
 
 /** A plain JSON object (not an array, not null). */

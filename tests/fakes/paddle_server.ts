@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { LoopbackServer } from './loopback_server.js'
-import { headerValue, isObject, randomId, type RecordedRequest } from './fake_llm_server.js'
+import { headerValue, isObject, randomId, receiveRequest, type RecordedRequest } from './fake_llm_server.js'
 
 export type { RecordedRequest } from './fake_llm_server.js'
 
@@ -169,28 +169,9 @@ export class FakePaddleServer {
   }
 
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = []
-    try {
-      for await (const part of req) parts.push(part as Buffer)
-    } catch {
-      return
-    }
-    const rawBody = Buffer.concat(parts).toString('utf8')
-    let body: unknown
-    let jsonError = false
-    try {
-      body = rawBody === '' ? undefined : JSON.parse(rawBody)
-    } catch {
-      body = rawBody
-      jsonError = true
-    }
-    const record: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: req.headers,
-      body,
-      clientDisconnected: false,
-    }
+    const received = await receiveRequest(req)
+    if (!received) return
+    const { body, jsonError, record } = received
     this.requests.push(record)
     const requestId = randomUUID()
     const send = (status: number, payload: unknown) => {

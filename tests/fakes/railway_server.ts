@@ -2,7 +2,7 @@ import { LoopbackServer } from './loopback_server.js'
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
-import { Exchange, headerValue, isObject, randomId, type RecordedRequest } from './fake_llm_server.js'
+import { Exchange, headerValue, isObject, randomId, receiveRequest, type RecordedRequest } from './fake_llm_server.js'
 
 export type { RecordedRequest } from './fake_llm_server.js'
 
@@ -301,28 +301,10 @@ export class FakeRailwayServer {
   }
 
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = []
-    try {
-      for await (const part of req) parts.push(part as Buffer)
-    } catch {
-      return
-    }
-    const raw = Buffer.concat(parts)
     const upload = UPLOAD_PATH.test((req.url ?? '/').split('?')[0])
-    const rawBody = upload ? '' : raw.toString('utf8')
-    let parsed: unknown
-    try {
-      parsed = upload ? { bytes: raw.length } : rawBody === '' ? undefined : JSON.parse(rawBody)
-    } catch {
-      parsed = rawBody
-    }
-    const record: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: req.headers,
-      body: parsed,
-      clientDisconnected: false,
-    }
+    const received = await receiveRequest(req, { binary: upload })
+    if (!received) return
+    const { raw, body: parsed, record } = received
     this.requests.push(record)
     const exchange = new Exchange(req, res, record)
     try {

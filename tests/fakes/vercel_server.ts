@@ -1,6 +1,6 @@
 import { LoopbackServer } from './loopback_server.js'
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import { Exchange, headerValue, isObject, randomId, type RecordedRequest } from './fake_llm_server.js'
+import { Exchange, headerValue, isObject, randomId, receiveRequest, type RecordedRequest } from './fake_llm_server.js'
 
 export type { RecordedRequest } from './fake_llm_server.js'
 
@@ -406,28 +406,9 @@ export class FakeVercelServer {
   }
 
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const parts: Buffer[] = []
-    try {
-      for await (const part of req) parts.push(part as Buffer)
-    } catch {
-      return
-    }
-    const rawBody = Buffer.concat(parts).toString('utf8')
-    let parsed: unknown
-    let jsonError = false
-    try {
-      parsed = rawBody === '' ? undefined : JSON.parse(rawBody)
-    } catch {
-      parsed = rawBody
-      jsonError = true
-    }
-    const record: RecordedRequest = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: req.headers,
-      body: parsed,
-      clientDisconnected: false,
-    }
+    const received = await receiveRequest(req)
+    if (!received) return
+    const { body: parsed, jsonError, record } = received
     this.requests.push(record)
     const exchange = new Exchange(req, res, record)
     try {
