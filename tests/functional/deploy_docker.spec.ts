@@ -2,6 +2,7 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { truncateAll } from '#tests/helpers/services'
 import { apiAccount } from '#tests/helpers/ai'
+import { waitForDeployment } from '#tests/helpers/deploys'
 import deploy from '#deploy/deploy_manager'
 import { WebClient } from '#tests/helpers/web_client'
 import { testDocker, type TestDocker } from '#tests/helpers/docker'
@@ -12,20 +13,9 @@ import { testDocker, type TestDocker } from '#tests/helpers/docker'
  * live URL answers, a redeploy of a new version with no failed request
  * while a loop of requests runs, rollback, stop.
  */
-type Account = Awaited<ReturnType<typeof apiAccount>>
 
 const platform = new WebClient().baseUrl
 const appPath = (url: string, path: string) => `${platform}/apps/${new URL(url).hostname.split('.')[0]}${path}`
-
-async function waitFor(account: Account, id: number, states: string[], ms = 120_000) {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const { body } = await account.json('GET', `/api/v1/deployments/${id}`)
-    if (states.includes(body.deployment.status)) return body.deployment
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`deployment ${id} never reached ${states.join('/')}`)
-}
 
 /** Requests in a loop (a few at a time) until stopped; every answer that is not a 200 is a failure. */
 function requestLoop(url: string, concurrency = 2) {
@@ -94,7 +84,7 @@ test.group('Deployments with the docker target (real dockerd)', (group) => {
     // 1. Deploy: the live URL answers, through the platform.
     const created = await account.json('POST', `${projectUrl}/deployments`, { environment: 'production', target: 'docker' })
     assert.equal(created.status, 202)
-    const live = await waitFor(account, created.body.deployment.id, ['live', 'failed'])
+    const live = await waitForDeployment(account, created.body.deployment.id, ['live', 'failed'], 120_000)
     assert.equal(live.status, 'live', live.reason)
     assert.equal(live.target, 'docker')
     assert.equal((await fetch(appPath(live.url, '/health'))).status, 200)
@@ -114,9 +104,9 @@ test.group('Deployments with the docker target (real dockerd)', (group) => {
     cleanup(async () => void (await loop.stop())) // also when an assertion fails first
     await new Promise((resolve) => setTimeout(resolve, 300))
     const second = await account.json('POST', `${projectUrl}/deployments`, { environment: 'production', target: 'docker' })
-    const live2 = await waitFor(account, second.body.deployment.id, ['live', 'failed'])
+    const live2 = await waitForDeployment(account, second.body.deployment.id, ['live', 'failed'], 120_000)
     assert.equal(live2.status, 'live', live2.reason)
-    const old = await waitFor(account, live.id, ['stopped'])
+    const old = await waitForDeployment(account, live.id, ['stopped'], 120_000)
     assert.equal(old.reason, 'Replaced by a newer deployment')
     await new Promise((resolve) => setTimeout(resolve, 500))
     const { ok, failures } = await loop.stop()
@@ -136,7 +126,7 @@ test.group('Deployments with the docker target (real dockerd)', (group) => {
     assert.equal(rolled.status, 202)
     assert.equal(rolled.body.deployment.version, v1)
     assert.equal(rolled.body.deployment.target, 'docker')
-    const live3 = await waitFor(account, rolled.body.deployment.id, ['live', 'failed'])
+    const live3 = await waitForDeployment(account, rolled.body.deployment.id, ['live', 'failed'], 120_000)
     assert.equal(live3.status, 'live', live3.reason)
     assert.equal((await fetch(appPath(live3.url, '/blog'))).status, 404, 'the blog came with the newer version')
     assert.equal((await fetch(appPath(live3.url, '/'))).status, 200)

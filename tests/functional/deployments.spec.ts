@@ -6,25 +6,16 @@ import { dbTime } from '#lib/db_time'
 import db from '@adonisjs/lucid/services/db'
 import { truncateAll } from '#tests/helpers/services'
 import { apiAccount } from '#tests/helpers/ai'
+import { waitForDeployment } from '#tests/helpers/deploys'
 import deploy from '#deploy/deploy_manager'
 import { WebClient } from '#tests/helpers/web_client'
 
-type Account = Awaited<ReturnType<typeof apiAccount>>
 
 const platform = new WebClient().baseUrl
 
 /** Through the platform: /apps/<app>/… reaches the live deployment. */
 function viaPlatform(url: string, path: string) {
   return fetch(`${platform}/apps/${new URL(url).hostname.split('.')[0]}${path}`)
-}
-
-async function waitFor(account: Account, id: number, states: string[]) {
-  for (let i = 0; i < 300; i++) {
-    const { body } = await account.json('GET', `/api/v1/deployments/${id}`)
-    if (states.includes(body.deployment.status)) return body.deployment
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error(`deployment ${id} never reached ${states.join('/')}`)
 }
 
 test.group('Deployments with the process target', (group) => {
@@ -48,7 +39,7 @@ test.group('Deployments with the process target', (group) => {
     assert.equal(created.status, 202)
     assert.containsSubset(created.body.deployment, { status: 'queued', version: v1, target: 'process', environment: 'production' })
 
-    const live = await waitFor(account, created.body.deployment.id, ['live', 'failed'])
+    const live = await waitForDeployment(account, created.body.deployment.id, ['live', 'failed'])
     assert.equal(live.status, 'live', live.reason)
     assert.match(live.url, new RegExp(`^http://[a-z0-9-]+-${account.project.id}\\.localhost:\\d+$`))
     assert.equal((await viaPlatform(live.url, '/health')).status, 200)
@@ -67,17 +58,17 @@ test.group('Deployments with the process target', (group) => {
     // A new version: the new deployment goes live, then the old one stops.
     await account.json('POST', `${projectUrl}/messages`, { content: 'add a blog', provider: 'offline' })
     const second = await account.json('POST', `${projectUrl}/deployments`, {})
-    const live2 = await waitFor(account, second.body.deployment.id, ['live', 'failed'])
+    const live2 = await waitForDeployment(account, second.body.deployment.id, ['live', 'failed'])
     assert.equal(live2.status, 'live', live2.reason)
     assert.equal((await viaPlatform(live2.url, '/blog')).status, 200)
-    const old = await waitFor(account, live.id, ['stopped'])
+    const old = await waitForDeployment(account, live.id, ['stopped'])
     assert.equal(old.reason, 'Replaced by a newer deployment')
 
     // Rollback: the first version again, as a new deployment.
     const rolled = await account.json('POST', `/api/v1/deployments/${live.id}/rollback`)
     assert.equal(rolled.status, 202)
     assert.equal(rolled.body.deployment.version, v1)
-    const live3 = await waitFor(account, rolled.body.deployment.id, ['live', 'failed'])
+    const live3 = await waitForDeployment(account, rolled.body.deployment.id, ['live', 'failed'])
     assert.equal(live3.status, 'live')
     assert.equal((await viaPlatform(live3.url, '/blog')).status, 404, 'the blog came with the newer version')
 
@@ -99,7 +90,7 @@ test.group('Deployments with the process target', (group) => {
     assert.equal((await alice.json('POST', `/api/v1/projects/${alice.project.id}/deployments`, { target: 'nowhere' })).status, 422)
     assert.equal((await alice.json('POST', `/api/v1/projects/${alice.project.id}/deployments`, { version: 'abcdef1234567' })).status, 404)
     const created = await alice.json('POST', `/api/v1/projects/${alice.project.id}/deployments`, {})
-    const live = await waitFor(alice, created.body.deployment.id, ['live', 'failed'])
+    const live = await waitForDeployment(alice, created.body.deployment.id, ['live', 'failed'])
     assert.equal((await bob.json('GET', `/api/v1/deployments/${live.id}`)).status, 404)
     assert.equal((await bob.json('POST', `/api/v1/deployments/${live.id}/stop`)).status, 404)
     assert.equal((await bob.json('POST', `/api/v1/projects/${alice.project.id}/deployments`, {})).status, 404)

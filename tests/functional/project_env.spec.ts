@@ -4,21 +4,11 @@ import encryption from '@adonisjs/core/services/encryption'
 import deploy from '#deploy/deploy_manager'
 import { truncateAll } from '#tests/helpers/services'
 import { apiAccount } from '#tests/helpers/ai'
+import { waitForDeployment } from '#tests/helpers/deploys'
 import { WebClient, signedUpClient } from '#tests/helpers/web_client'
 
-type Account = Awaited<ReturnType<typeof apiAccount>>
 
 const platform = new WebClient().baseUrl
-
-async function waitFor(account: Account, id: number) {
-  for (let i = 0; i < 300; i++) {
-    const { body } = await account.json('GET', `/api/v1/deployments/${id}`)
-    if (['live', 'failed'].includes(body.deployment.status)) return body.deployment
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  const { body } = await account.json('GET', `/api/v1/deployments/${id}/logs`)
-  throw new Error(`deployment ${id} never ended (${body.status}):\n${body.logs.map((l: any) => l.text).join('\n')}`)
-}
 
 async function row(projectId: number, name: string, environment = 'all') {
   return db.from('project_env_vars').where({ project_id: projectId, key: name, environment }).first()
@@ -209,7 +199,7 @@ test.group('Project env vars and secrets', (group) => {
     process.env.XBASIS_TEST_PLATFORM_SECRET = 'platform only'
     const read = async (environment: 'preview' | 'production') => {
       const created = await account.json('POST', `${projectUrl}/deployments`, { environment })
-      const live = await waitFor(account, created.body.deployment.id)
+      const live = await waitForDeployment(account, created.body.deployment.id)
       assert.equal(live.status, 'live', live.reason)
       const response = await fetch(`${platform}/apps/${new URL(live.url).hostname.split('.')[0]}/env-probe`)
       assert.equal(response.status, 200)
