@@ -66,7 +66,18 @@ export default class DeployService {
     const environment = input.environment ?? 'production'
     const deployment = await db.transaction(async (trx) => {
       // The plan's limit of production apps live at once (workspace locked until the insert).
-      if (environment === 'production') await new LimitsService().assertCanDeployToProduction(project.workspaceId, project.id, trx)
+      if (environment === 'production') {
+        await new LimitsService().assertCanDeployToProduction(project.workspaceId, project.id, trx)
+        // Production apps of a workspace whose balance ran out stay stopped until it is back (ComputeBillingService).
+        const workspace = await trx.from('workspaces').where('id', project.workspaceId).select('compute_suspended_at').first()
+        if (workspace?.compute_suspended_at) {
+          throw new FileRequestError(
+            'The production apps of this workspace are stopped because its balance ran out. Top up on the Billing page (or ask your administrator for balance): they start again by themselves once the balance covers them.',
+            402,
+            'balance_exhausted'
+          )
+        }
+      }
       return Deployment.create({ projectId: project.id, triggeredBy: user?.id ?? null, environment, status: 'queued', target, version }, { client: trx })
     })
     await jobQueue().enqueue({ kind: 'deploy', deploymentId: deployment.id })

@@ -166,8 +166,19 @@ test.group('Compute charges', (group) => {
     // Stopped apps are not charged.
     assert.deepInclude(await billing.run(june(7)), { entries: 0, tokens: 0, suspended: [] })
 
-    // Deployed again by hand while suspended and unpaid: stopped at the next run, without another mail.
-    const byHand = await new DeployService().create(app.project, user, { environment: 'production', target: 'sim' })
+    // A production deploy while suspended is refused (402 balance_exhausted); a preview is not.
+    const refused = await new DeployService().create(app.project, user, { environment: 'production', target: 'sim' }).catch((error) => error)
+    assert.equal(refused.status, 402)
+    assert.equal(refused.code, 'balance_exhausted')
+    assert.match(refused.message, /balance ran out\. Top up/)
+    const preview = await new DeployService().create(app.project, user, { environment: 'preview', target: 'sim' })
+    assert.equal((await waitForStatus(preview.id, ['live', 'failed'])).status, 'live')
+    await new DeployService().stop(preview)
+    await preview.delete()
+
+    // One queued before the suspension that goes live after it: stopped at the next run, without another mail.
+    const byHand = await Deployment.create({ projectId: app.project.id, triggeredBy: user.id, environment: 'production', status: 'queued', target: 'sim', version: app.version })
+    await new DeployService().run(byHand.id)
     assert.equal((await waitForStatus(byHand.id, ['live', 'failed'])).status, 'live')
     assert.deepInclude(await billing.run(june(7, 18)), { entries: 1, tokens: 0, suspended: [], warned: [] })
     const handStopped = await Deployment.findOrFail(byHand.id)
