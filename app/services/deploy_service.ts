@@ -272,7 +272,24 @@ export default class DeployService {
         .whereIn('id', gone)
         .update({ status: 'stopped', reason: 'The platform restarted; deploy again to start it', updated_at: dbTime() })
     }
-    return { interrupted, requeued, ended: gone.length }
+    // Deployments replaced just before the restart: their apps were still draining, and on targets whose apps
+    // outlive the platform (docker, remote ones) nothing stopped them. Stopping is idempotent on every target.
+    const replaced = await Deployment.query()
+      .where('status', 'stopped')
+      .where('reason', REPLACED)
+      .whereNot('target', 'process')
+      .whereNotNull('handle')
+      .where('updated_at', '>', dbTime(DateTime.now().minus({ hours: 24 }).toJSDate()))
+    let drained = 0
+    for (const old of replaced) {
+      const driver = await deploy.use(old.target).catch(() => null)
+      if (!driver) continue
+      await driver.stop(old.handle!).then(
+        () => (drained += 1),
+        (error) => logger.warn({ err: error, deployment: old.id }, 'stopping a replaced deployment after a restart failed')
+      )
+    }
+    return { interrupted, requeued, ended: gone.length, drained }
   }
 }
 

@@ -110,19 +110,44 @@ test.group('Deployments with the process target', (group) => {
     const statuses = async () => (await db.from('deployments').orderBy('id')).map((row) => row.status)
     if (jobQueue().driver === 'memory') {
       // The queue died with the process: what it held is failed, with a reason.
-      assert.deepEqual(result, { interrupted: 2, requeued: 0, ended: 1 })
+      assert.deepEqual(result, { interrupted: 2, requeued: 0, ended: 1, drained: 0 })
       assert.deepEqual(await statuses(), ['failed', 'failed', 'stopped', 'live'])
       return
     }
     // On Redis the queue outlives the process; fresh rows may still be on their way into it.
-    assert.deepEqual(result, { interrupted: 0, requeued: 0, ended: 1 })
+    assert.deepEqual(result, { interrupted: 0, requeued: 0, ended: 1, drained: 0 })
     assert.deepEqual(await statuses(), ['building', 'queued', 'stopped', 'live'])
     // Rows whose job never reached the queue are queued again, and run (this version does not exist: failed).
     await db.from('deployments').whereIn('status', ['building', 'queued']).update({ updated_at: dbTime(DateTime.now().minus({ minutes: 10 })) })
     const again = await new DeployService().recoverAfterRestart()
-    assert.deepEqual(again, { interrupted: 0, requeued: 2, ended: 0 })
+    assert.deepEqual(again, { interrupted: 0, requeued: 2, ended: 0, drained: 0 })
     for (let i = 0; i < 100 && (await statuses()).slice(0, 2).some((s) => s !== 'failed'); i++) await new Promise((r) => setTimeout(r, 100))
     assert.deepEqual(await statuses(), ['failed', 'failed', 'stopped', 'live'])
+  })
+
+  test('a replaced deployment whose drain a restart cut short has its app stopped at the next start', async ({ assert }) => {
+    const account = await apiAccount()
+    const { default: DeployService } = await import('#services/deploy_service')
+    const { default: deploy } = await import('#deploy/deploy_manager')
+    const { SimDeployTarget } = await import('#tests/helpers/sim_deploy_target')
+    const target = new SimDeployTarget()
+    deploy.fake('sim', target)
+    try {
+      const row = (id: string, reason: string, updated: Date) => {
+        target.running.set(id, { files: {} })
+        return { project_id: account.project.id, environment: 'production', status: 'stopped', reason, target: 'sim', version: 'a'.repeat(40), handle: JSON.stringify({ id, url: `https://${id}.sim.test`, data: {} }), created_at: dbTime(updated), updated_at: dbTime(updated) }
+      }
+      await db.table('deployments').multiInsert([
+        row('sim-draining', 'Replaced by a newer deployment', new Date()),
+        row('sim-by-user', 'Stopped by the user', new Date()),
+        row('sim-long-ago', 'Replaced by a newer deployment', DateTime.now().minus({ days: 3 }).toJSDate()),
+      ])
+      const result = await new DeployService().recoverAfterRestart()
+      assert.equal(result.drained, 1)
+      assert.deepEqual(target.stopped, ['sim-draining'])
+    } finally {
+      deploy.restore('sim')
+    }
   })
 
 })
