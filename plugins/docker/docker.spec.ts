@@ -5,7 +5,7 @@ import { engineOptions } from './index.js'
 import { APP_PORT, LABEL, mapContainerState } from './target.js'
 import { validateDefinition } from '#plugins/validate_definition'
 import { DeployError, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
-import { fixtureInput, portClosed, registerDeployTargetContract, writeFixtureApp } from '#tests/contracts/deploy_target'
+import { fixtureInput, portClosed, registerDeployTargetContract, waitFor, writeFixtureApp } from '#tests/contracts/deploy_target'
 import { testDocker, type TestDocker } from '#tests/helpers/docker'
 
 /**
@@ -26,15 +26,6 @@ const gone = async (handle: DeployHandle) => {
 }
 
 registerDeployTargetContract(test, 'docker (real engine)', () => make(), { setup, isGone: gone, failTimeoutMs: 4000, timeoutMs: 60_000 })
-
-const waitFor = async (what: string, condition: () => Promise<boolean>, ms = 15_000) => {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await condition()) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 test.group('Docker target: definition and state mapping', () => {
   test('is a valid deploy-target plugin whose settings come from DOCKER_HOST and friends', async ({ assert }) => {

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import plugin from './index.js'
 import { createProcessTarget } from './target.js'
 import { DeployError, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
-import { fixtureInput, portClosed, registerDeployTargetContract, writeFixtureApp } from '#tests/contracts/deploy_target'
+import { fixtureInput, portClosed, registerDeployTargetContract, waitFor, writeFixtureApp } from '#tests/contracts/deploy_target'
 
 let root = ''
 const setup = async () => {
@@ -20,15 +20,6 @@ registerDeployTargetContract(
   () => plugin.create({ settings: { data_dir: root, max_memory_mb: '256' }, logger: console as any }),
   { setup, isGone: (handle) => !existsSync(join(root, handle.id)), failTimeoutMs: 2000 }
 )
-
-const waitFor = async (what: string, condition: () => Promise<boolean>, ms = 10_000) => {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await condition()) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 test.group('Process target', (group) => {
   group.setup(setup)

@@ -89,6 +89,16 @@ export function fixtureInput(appDir: string, extra: Partial<DeployInput> = {}): 
 }
 
 /** True when nothing accepts connections on the port (127.0.0.1). */
+/** Polls `condition` until it holds; fails with `what` after `ms`. */
+export async function waitFor(what: string, condition: () => Promise<boolean>, ms = 10_000) {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    if (await condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
 export function portClosed(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect({ port, host: '127.0.0.1' })
