@@ -28,6 +28,8 @@ export type ParsedOutput = {
   ops: OutputOp[]
   /** Human messages about what could not be used, for the chat. */
   problems: string[]
+  /** Instructions shown inside code blocks: examples, not applied. */
+  examples: number
 }
 
 const KINDS: Record<string, 'module' | 'write' | 'edit' | 'delete' | 'rename' | 'dependency'> = {
@@ -68,6 +70,105 @@ function pathOf(attrs: Record<string, string>): string | undefined {
   return attrs.path ?? attrs.file ?? attrs.filename ?? attrs.name
 }
 
+/** A tag found at the top level of an answer, with its body (for tags that have one). */
+type FoundTag = {
+  tag: string
+  kind: (typeof KINDS)[string] | undefined
+  attrs: Record<string, string>
+  body: string
+  closed: boolean
+  /** Another instruction opened inside this one's body (its text is not taken apart). */
+  nested: string | null
+}
+
+/** A Markdown code fence opening a line (up to 3 spaces, then 3+ backticks or tildes). */
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})[^\n]*$/gm
+
+/**
+ * Where the fenced code block that opens at or after `from` starts and ends
+ * (CommonMark: closed by a line of at least as many of the same character,
+ * or running to the end of the text).
+ */
+function nextFence(text: string, from: number): { start: number; end: number } | null {
+  FENCE_OPEN.lastIndex = from
+  let open: RegExpExecArray | null
+  while ((open = FENCE_OPEN.exec(text))) {
+    // A backtick fence's info string may not contain backticks (it is inline code then).
+    const marker = open[1]
+    if (marker[0] === '`' && open[0].slice(open[0].indexOf(marker) + marker.length).includes('`')) continue
+    const close = new RegExp(`^ {0,3}${marker[0] === '`' ? '`' : '~'}{${marker.length},}[ \\t]*$`, 'gm')
+    close.lastIndex = open.index + open[0].length
+    const closing = close.exec(text)
+    return { start: open.index, end: closing ? closing.index + closing[0].length : text.length }
+  }
+  return null
+}
+
+/** True when the position is inside an inline code span of its line (an odd number of backticks before it). */
+function inInlineCode(text: string, at: number): boolean {
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1
+  return (text.slice(lineStart, at).match(/`/g)?.length ?? 0) % 2 === 1
+}
+
+/**
+ * The instructions of an answer, in order. Instructions shown inside a
+ * Markdown code block (fenced, or inline code) are examples, not changes:
+ * they are counted and skipped. The body of a tag runs to its matching
+ * closing tag, counting tags of the same name opened inside it, so a nested
+ * instruction never cuts a file short; nesting is reported by the caller.
+ */
+function scan(text: string): { tags: FoundTag[]; examples: number } {
+  const tags: FoundTag[] = []
+  let examples = 0
+  let position = 0
+  let fence: { start: number; end: number } | null | undefined
+  while (position < text.length) {
+    OPEN_TAG.lastIndex = position
+    const match = OPEN_TAG.exec(text)
+    // The next fence, looked up again only once the scan has passed it.
+    if (fence === undefined || (fence && fence.start < position)) fence = nextFence(text, position)
+    if (fence && (!match || fence.start < match.index)) {
+      OPEN_TAG.lastIndex = fence.start
+      for (let inside = OPEN_TAG.exec(text); inside && inside.index < fence.end; inside = OPEN_TAG.exec(text)) examples += 1
+      position = fence.end
+      continue
+    }
+    if (!match) break
+    position = match.index + match[0].length
+    if (inInlineCode(text, match.index)) {
+      examples += 1
+      continue
+    }
+    const tag = match[1].toLowerCase()
+    const kind = KINDS[tag]
+    const found: FoundTag = { tag, kind, attrs: attributes(match[2] ?? ''), body: '', closed: true, nested: null }
+    tags.push(found)
+    if (match[3] === '/' || !(kind === 'module' || kind === 'write' || kind === 'edit')) continue
+
+    const sameName = new RegExp(`<(/?)xb-${tag}\\b[^>]*?(/?)>`, 'gi')
+    sameName.lastIndex = position
+    let depth = 1
+    let end = -1
+    let after = text.length
+    for (let next = sameName.exec(text); next; next = sameName.exec(text)) {
+      if (next[1]) depth -= 1
+      else if (!next[2]) depth += 1
+      if (depth === 0) {
+        end = next.index
+        after = next.index + next[0].length
+        break
+      }
+    }
+    found.closed = end !== -1
+    found.body = text.slice(position, found.closed ? end : text.length)
+    position = after
+    OPEN_TAG.lastIndex = 0
+    const inner = [...found.body.matchAll(OPEN_TAG)].find((m) => KINDS[m[1].toLowerCase()])
+    if (inner) found.nested = inner[0]
+  }
+  return { tags, examples }
+}
+
 /**
  * @param finished  true when the answer ended normally; an operation whose
  *                  closing tag never came is then taken as complete. In an
@@ -77,36 +178,20 @@ function pathOf(attrs: Record<string, string>): string | undefined {
 export function parseOutput(text: string, options: { finished: boolean }): ParsedOutput {
   const ops: OutputOp[] = []
   const problems: string[] = []
-  OPEN_TAG.lastIndex = 0
-  let match: RegExpExecArray | null
+  const { tags, examples } = scan(text)
 
-  while ((match = OPEN_TAG.exec(text))) {
-    const tag = match[1].toLowerCase()
-    const kind = KINDS[tag]
-    const attrs = attributes(match[2] ?? '')
+  for (const { tag, kind, attrs, body, closed, nested } of tags) {
     if (!kind) {
       problems.push(`Unknown instruction <xb-${tag}> was ignored`)
       continue
     }
-    const selfClosing = match[3] === '/'
-    let body = ''
-    let closed = true
-    if (!selfClosing && (kind === 'module' || kind === 'write' || kind === 'edit')) {
-      const closing = new RegExp(`</xb-${tag}\\s*>`, 'i')
-      const rest = text.slice(OPEN_TAG.lastIndex)
-      const end = rest.search(closing)
-      if (end === -1) {
-        closed = false
-        body = rest
-        OPEN_TAG.lastIndex = text.length
-      } else {
-        body = rest.slice(0, end)
-        OPEN_TAG.lastIndex += end + rest.slice(end).match(closing)![0].length
-      }
-    }
     const where = pathOf(attrs) ?? attrs.id ?? attrs.from ?? ''
     if (!closed && !options.finished) {
       problems.push(`The answer was cut off while writing ${where || `<xb-${tag}>`}: that change was not applied`)
+      continue
+    }
+    if (nested) {
+      problems.push(`${where || `<xb-${tag}>`} contains another instruction (${nested}): instructions cannot be nested, so it was not applied`)
       continue
     }
 
@@ -171,22 +256,17 @@ export function parseOutput(text: string, options: { finished: boolean }): Parse
       }
     }
   }
-  return { ops, problems }
+  return { ops, problems, examples }
 }
 
 /**
- * The files an answer is writing right now (open tags without their closing
- * tag yet), for the "writing…" indicator while it streams.
+ * The file an answer is writing right now (an open tag without its closing
+ * tag yet, outside code blocks), for the "writing…" indicator while it
+ * streams.
  */
 export function filesInProgress(text: string): string[] {
-  const open: string[] = []
-  const parsed = text.matchAll(/<(\/?)xb-(write|file|edit|module)\b([^>]*)>/gi)
-  for (const match of parsed) {
-    if (match[1]) open.pop()
-    else {
-      const attrs = attributes(match[3])
-      open.push(pathOf(attrs) ?? attrs.id ?? '')
-    }
-  }
-  return open.filter(Boolean)
+  const last = scan(text).tags.at(-1)
+  if (!last || last.closed) return []
+  const where = pathOf(last.attrs) ?? last.attrs.id ?? ''
+  return where ? [where] : []
 }

@@ -31,7 +31,16 @@ export default class TurnApplier {
       ops: [...fromText.ops, ...(state.extra?.ops ?? [])],
       problems: [...fromText.problems, ...(state.extra?.problems ?? [])],
     }
-    if (parsed.ops.length === 0 && parsed.problems.length === 0) return null
+    if (parsed.ops.length === 0 && parsed.problems.length === 0) {
+      // Instructions shown only inside code blocks are examples: say so, since a model may have meant them.
+      if (!fromText.examples) return null
+      return {
+        version: null,
+        applied: [],
+        refused: [],
+        problems: [`The answer shows ${fromText.examples} instruction(s) inside a code block; those are examples and were not applied.`],
+      }
+    }
 
     if (state.status !== 'complete') {
       return {

@@ -105,6 +105,23 @@ test.group('AI turns that change files', (group) => {
     assert.isBelow(stored.content.length, 4 * 1024 * 1024, 'a runaway answer is not stored whole')
   }).timeout(120_000)
 
+  test('an instruction shown in a code block is an example; a nested one applies nothing', async ({ assert }) => {
+    const account = await apiAccount()
+    const example = 'To remove it you would write:\n```\n<xb-delete path="index.html" />\n```\n'
+    const first = await turn(account, `${example}${write('index.html', 'kept\n')}`)
+    assert.deepEqual(first.find((e) => e.event === 'changes')!.data.changes.applied, ['write index.html'])
+
+    const onlyExample = (await turn(account, example)).find((e) => e.event === 'changes')!.data.changes
+    assert.isNull(onlyExample.version)
+    assert.match(onlyExample.problems[0], /1 instruction\(s\) inside a code block; those are examples/)
+
+    const nested = (await turn(account, `<xb-write path="index.html">a <xb-write path="b.txt">b</xb-write> c</xb-write>`)).find((e) => e.event === 'changes')!.data.changes
+    assert.isNull(nested.version)
+    assert.match(nested.problems.join('\n'), /instructions cannot be nested[\s\S]*None of the changes/)
+    assert.deepEqual((await files(account)).files.map((f: any) => f.path), ['index.html'])
+    assert.equal((await account.json('GET', `/api/v1/projects/${account.project.id}/files/index.html`)).body.content, 'kept\n')
+  })
+
   test('the chat shows which files are being written while the answer streams', async ({ assert }) => {
     const account = await apiAccount()
     fakes().anthropic.enqueue({ ...textScript(''), chunks: ['Writing:\n', '<xb-write path="a.txt">', 'aaa', '</xb-write>', '<xb-write path="b.txt">', 'bbb', '</xb-write>'] })

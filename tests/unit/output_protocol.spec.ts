@@ -68,6 +68,46 @@ console.log("hi")
     assert.deepEqual(filesInProgress('<xb-write path="a.js">done</xb-write>'), [])
   })
 
+  test('instructions shown inside a Markdown code block are examples, not writes', ({ assert }) => {
+    const text = `To delete a file you would write:
+\`\`\`html
+<xb-delete path="server.js" />
+<xb-write path="index.html">example</xb-write>
+\`\`\`
+~~~~
+<xb-write path="tilde.txt">also an example</xb-write>
+~~~~
+Inline, too: \`<xb-delete path="package.json" />\` is how.
+<xb-write path="real.txt">
+\`\`\`
+fenced content of a real write
+\`\`\`
+</xb-write>`
+    const parsed = parseOutput(text, { finished: true })
+    assert.deepEqual(parsed.problems, [])
+    assert.deepEqual(parsed.ops, [{ op: 'write', path: 'real.txt', content: 'fenced content of a real write' }])
+    assert.equal(parsed.examples, 4)
+    // A fence that is never closed runs to the end of the answer.
+    assert.deepEqual(parseOutput('```\n<xb-delete path="a.js" />', { finished: true }).ops, [])
+    // The "writing…" indicator ignores examples too.
+    assert.deepEqual(filesInProgress('```\n<xb-write path="shown.js">half'), [])
+  })
+
+  test('a nested instruction is reported, and never cuts the outer file short', ({ assert }) => {
+    const text = `<xb-write path="outer.html">one
+<xb-write path="inner.html">two</xb-write>
+three</xb-write>
+<xb-module id="blog"><xb-delete path="x" /></xb-module>
+<xb-write path="after.txt">kept</xb-write>`
+    const { ops, problems } = parseOutput(text, { finished: true })
+    assert.deepEqual(ops, [{ op: 'write', path: 'after.txt', content: 'kept' }])
+    assert.lengthOf(problems, 2)
+    assert.match(problems[0], /^outer\.html contains another instruction \(<xb-write path="inner\.html">\): instructions cannot be nested/)
+    assert.match(problems[1], /^blog contains another instruction \(<xb-delete path="x" \/>\)/)
+    // The text after the inner closing tag is not taken for prose with a stray closing tag.
+    assert.notInclude(problems.join('\n'), 'three')
+  })
+
   test('unfence leaves unfenced content alone', ({ assert }) => {
     assert.equal(unfence('a ``` b'), 'a ``` b')
     assert.equal(unfence('```\nx\n```'), 'x')
