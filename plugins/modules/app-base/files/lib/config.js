@@ -48,6 +48,9 @@ function toPort(value, fallback) {
 export const port = toPort(process.env.PORT, 3000)
 export const host = process.env.HOST || '0.0.0.0'
 
-/** Where the app keeps its data; relative paths are taken from the app's folder. */
-const dir = process.env.DATA_DIR || 'data'
+/**
+ * Where the app keeps its data; relative paths are taken from the app's folder. A deploy platform
+ * that keeps the app's data across deployments names that folder in XBASIS_DATA_DIR, which wins.
+ */
+const dir = process.env.XBASIS_DATA_DIR || process.env.DATA_DIR || 'data'
 export const dataDir = isAbsolute(dir) ? dir : resolve(root, dir)
