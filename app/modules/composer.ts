@@ -228,7 +228,9 @@ function resolveRoutes(modules: ModuleManifest[], params: Map<string, Record<str
         throw new ModuleError('route_conflict', `"${owner}" and "${manifest.id}" both answer ${route.method} ${path}`)
       }
       seen.set(key, manifest.id)
-      routes.push({ ...route, path, module: manifest.id })
+      // An owner page's label names the module's things ("New {singular}"); it is shown escaped.
+      const ownerLabel = route.owner?.replace(/\{([^}]+)\}/g, (_, name) => String(values[name] ?? ''))
+      routes.push({ ...route, path, module: manifest.id, ...(ownerLabel ? { owner: ownerLabel } : {}) })
     }
   }
   return routes

@@ -70,6 +70,7 @@ const manifestValidator = vine.compile(
         contains: vine.string().minLength(1).maxLength(200).optional(),
         description: vine.string().maxLength(500).optional(),
         auth: vine.enum(['admin'] as const).optional(),
+        owner: vine.string().minLength(1).maxLength(60).optional(),
         form: vine.record(vine.string().maxLength(1000)).optional(),
         json: vine.record(vine.any()).optional(),
       })
@@ -87,7 +88,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
   // Records do not nest.
   property: ['name', 'type', 'description', 'default', 'required', ...Object.keys(lengthLimits)],
   env: ['name', 'description', 'default', 'generate'],
-  route: ['method', 'path', 'status', 'contains', 'description', 'auth', 'form', 'json'],
+  route: ['method', 'path', 'status', 'contains', 'description', 'auth', 'owner', 'form', 'json'],
 }
 
 export class InvalidManifestError extends Error {}
@@ -209,6 +210,9 @@ export async function validateManifest(raw: unknown, folderName: string): Promis
 
   manifest.routes.forEach((route, i) => {
     if (route.form && route.json) problems.push(`routes.${i}: give either an example form or a JSON body, not both`)
+    if (route.owner !== undefined && (route.method !== 'GET' || route.path.includes(':'))) {
+      problems.push(`routes.${i}: only a GET page without :placeholders can be an owner page`)
+    }
     for (const [, name] of route.path.matchAll(/\{([^}]*)\}/g)) {
       const parameter = manifest.parameters.find((p) => p.name === name)
       // Placeholders become URL segments: only values restricted by a pattern or an enum are safe.

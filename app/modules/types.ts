@@ -62,6 +62,11 @@ export type RouteSpec = {
   description?: string
   /** The request is made with the admin password (HTTP Basic, ADMIN_PASSWORD). */
   auth?: 'admin'
+  /**
+   * This GET page is one of the owner's pages (new item, submissions, posts…): the chat and the editor
+   * list it under this label, and open it signed in. `{param}` is replaced by the module's parameter.
+   */
+  owner?: string
   /** An example body for the route's check: URL-encoded form fields, or a JSON object. */
   form?: Record<string, string>
   json?: Record<string, unknown>

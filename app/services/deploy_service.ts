@@ -16,7 +16,7 @@ import ProjectFilesService, { FileRequestError } from '#services/project_files_s
 import { projectEnv } from '#services/project_env_service'
 import { deployEvents } from '#services/deploy_events'
 import { VersionNotFoundError } from '#workspace/errors'
-import { isLoopbackUrl, platformOrigin, publicAppUrl } from '#lib/app_urls'
+import { appName, isLoopbackUrl, platformOrigin, publicAppUrl } from '#lib/app_urls'
 import { jobQueue } from '#services/platform_queue'
 import LimitsService from '#services/limits_service'
 import xbasisConfig from '#config/xbasis'
@@ -123,6 +123,8 @@ export default class DeployService {
       const pending: Promise<void>[] = []
       // The project's variables for this environment; the platform's own env never goes in.
       const env = await projectEnv(project.id, deployment.environment)
+      // The app's own name: its owner links are signed for it (plugins/modules/app-base/files/lib/admin_auth.js).
+      env.XBASIS_APP = appName(project, deployment.environment)
       // Previews are shown in the editor: the platform may frame them.
       if (deployment.environment === 'preview') env.XBASIS_FRAME_ANCESTORS = platformOrigin()
       const handle = await driver.deploy(
