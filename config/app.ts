@@ -2,6 +2,7 @@ import env from '#start/env'
 import app from '@adonisjs/core/services/app'
 import { Secret } from '@adonisjs/core/helpers'
 import { defineConfig } from '@adonisjs/core/http'
+import { parseTrustedProxies } from '#lib/trusted_proxies'
 
 /**
  * The app key encrypts cookies, sessions and secrets at rest. It comes from
@@ -20,7 +21,8 @@ export const http = defineConfig({
   generateRequestId: true,
   allowMethodSpoofing: true,
   useAsyncLocalStorage: false,
-  trustProxy: () => true,
+  // Forwarded headers are believed only from TRUSTED_PROXIES (loopback by default).
+  trustProxy: parseTrustedProxies(env.get('TRUSTED_PROXIES')),
   cookie: {
     domain: '',
     path: '/',

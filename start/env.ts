@@ -35,6 +35,12 @@ const env = await Env.create(new URL('../', import.meta.url), {
   XBASIS_EDITION: Env.schema.enum.optional(['selfhosted', 'saas'] as const),
   MIGRATE_ON_START: Env.schema.boolean.optional(),
   COOKIE_SECURE: Env.schema.boolean.optional(),
+  /*
+  | Proxies whose X-Forwarded-* headers are believed (comma-separated
+  | addresses, CIDR ranges, loopback/linklocal/uniquelocal, or none).
+  | Default: loopback. Checked at boot by app/lib/trusted_proxies.ts.
+  */
+  TRUSTED_PROXIES: Env.schema.string.optional(),
 
   /*
   | Database: "sqlite" (embedded default) or "pg".
