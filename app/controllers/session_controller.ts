@@ -5,6 +5,7 @@ import User from '#models/user'
 import { loginValidator } from '#validators/auth'
 import AuthThrottle, { isThrottled } from '#services/auth_throttle'
 import { validateForm } from '#lib/forms'
+import { REDIRECT_PARAM, loginUrlFor, safeRedirectPath } from '#lib/redirects'
 
 @inject()
 export default class SessionController {
@@ -25,7 +26,7 @@ export default class SessionController {
       if (error instanceof authErrors.E_INVALID_CREDENTIALS) {
         session.flashExcept(['password'])
         session.flash('error', 'Invalid e-mail or password')
-        return response.redirect('/login')
+        return response.redirect(loginUrlFor(safeRedirectPath(request.input(REDIRECT_PARAM))))
       }
       throw error
     }
@@ -40,7 +41,7 @@ export default class SessionController {
     }
 
     await auth.use('web').login(outcome, Boolean(remember))
-    return response.redirect().toPath(safeRedirect(request.input('next')))
+    return response.redirect().toPath(safeRedirectPath(request.input(REDIRECT_PARAM)))
   }
 
   async destroy({ auth, response, session }: HttpContext) {
@@ -48,14 +49,4 @@ export default class SessionController {
     session.flash('success', 'You are logged out')
     return response.redirect('/')
   }
-}
-
-/**
- * Only same-site paths are followed after login (no open redirect).
- */
-function safeRedirect(next: unknown): string {
-  if (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')) {
-    return next
-  }
-  return '/dashboard'
 }

@@ -116,6 +116,6 @@ test.group('Admin: grant or revoke balance, see the ledger', (group) => {
     const { WebClient } = await import('#tests/helpers/web_client')
     const anonymous = await new WebClient().get(`/admin/workspaces/${workspace.id}/ledger`)
     assert.equal(anonymous.status, 302)
-    assert.equal(anonymous.location, '/login')
+    assert.equal(anonymous.location, `/login?redirect=${encodeURIComponent(`/admin/workspaces/${workspace.id}/ledger`)}`)
   })
 })

@@ -132,10 +132,11 @@ test.group('Web accounts: sessions', (group) => {
 
   test('pages behind login redirect visitors; guest pages redirect members', async ({ assert }) => {
     const visitor = new WebClient()
-    for (const path of ['/dashboard', '/settings/account', '/settings/tokens', '/admin/users']) {
+    assert.equal((await visitor.get('/dashboard')).location, '/login')
+    for (const path of ['/settings/account', '/settings/tokens', '/admin/users']) {
       const response = await visitor.get(path)
       assert.equal(response.status, 302, path)
-      assert.equal(response.location, '/login', path)
+      assert.equal(response.location, `/login?redirect=${encodeURIComponent(path)}`, path)
     }
     const { client } = await signedUpClient()
     assert.equal((await client.get('/login')).location, '/dashboard')
@@ -145,11 +146,33 @@ test.group('Web accounts: sessions', (group) => {
   test('after login only same-site paths are followed', async ({ assert }) => {
     const { email, password } = await signedUpClient()
     const client = new WebClient()
-    const safe = await client.submit('/login', '/login', { email, password, next: '/settings/tokens' })
-    assert.equal(safe.location, '/settings/tokens')
-    const other = new WebClient()
-    const unsafe = await other.submit('/login', '/login', { email, password, next: '//evil.example.com' })
-    assert.equal(unsafe.location, '/dashboard')
+    const safe = await client.submit('/login', '/login', { email, password, redirect: '/settings/tokens?tab=new' })
+    assert.equal(safe.location, '/settings/tokens?tab=new')
+    for (const unsafe of ['//evil.example.com', '/\\evil.example.com', '/\t/evil.example.com', 'https://evil.example.com/', 'javascript:alert(1)']) {
+      const response = await new WebClient().submit('/login', '/login', { email, password, redirect: unsafe })
+      assert.equal(response.location, '/dashboard', unsafe)
+    }
+  })
+
+  test('a visitor sent to log in lands on the page they asked for (the redirect parameter of the auth middleware)', async ({ assert }) => {
+    const { email, password } = await signedUpClient()
+    const client = new WebClient()
+    const asked = await client.get('/settings/tokens')
+    assert.equal(asked.location, '/login?redirect=%2Fsettings%2Ftokens')
+    const form = await client.follow(asked)
+    // The login page carries the target in the form it posts.
+    const hidden = form.text.match(/name="redirect" value="([^"]+)"/)
+    assert.exists(hidden, 'the login form has the redirect field')
+    assert.equal(hidden![1], '/settings/tokens')
+
+    // A wrong password keeps the target; the right one goes there.
+    const wrong = await client.post('/login?redirect=%2Fsettings%2Ftokens', { email, password: 'not it', redirect: hidden![1] })
+    assert.equal(wrong.location, '/login?redirect=%2Fsettings%2Ftokens')
+    const again = await client.follow(wrong)
+    const kept = again.text.match(/name="redirect" value="([^"]+)"/)
+    const right = await client.post('/login', { email, password, redirect: kept![1] })
+    assert.equal(right.location, '/settings/tokens')
+    assert.equal((await client.get('/settings/tokens')).status, 200)
   })
 
   test('10 wrong passwords in a row are throttled with 429, even for the right password', async ({ assert }) => {
