@@ -4,6 +4,7 @@ import { forgotPasswordValidator, resetPasswordValidator } from '#validators/aut
 import PasswordResetService from '#services/password_reset_service'
 import AuthThrottle, { isThrottled } from '#services/auth_throttle'
 import { validateForm } from '#lib/forms'
+import { afterResponse } from '#lib/after_response'
 
 @inject()
 export default class PasswordResetController {
@@ -29,7 +30,9 @@ export default class PasswordResetController {
       })
     }
 
-    await this.resets.request(email)
+    // Looked up and mailed after the answer: the same answer, in the same
+    // time, whether or not the address has an account.
+    afterResponse(ctx, 'password reset request', () => this.resets.request(email))
     session.flash(
       'success',
       'If an account exists for that address, a reset link is on its way. It is valid for one hour.'

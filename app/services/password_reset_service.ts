@@ -51,8 +51,9 @@ export default class PasswordResetService {
           .textView('emails/reset_password_text', { user, link, ttl: xbasis.passwordResetTtlMinutes })
       })
     } catch (error) {
-      // The user sees the same answer either way; the operator sees why.
-      logger.error({ err: error }, 'could not send the password reset mail')
+      // The user sees the same answer either way (the request was answered
+      // before this ran: see the controller); the operator sees why.
+      logger.error({ err: error, userId: user.id }, 'could not send the password reset mail')
     }
   }
 

@@ -3,6 +3,7 @@ import { dbTime, fromDbTime } from '#lib/db_time'
 import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { WebClient, signedUpClient, uniqueEmail } from '#tests/helpers/web_client'
+import { backgroundTasksSettled } from '#lib/after_response'
 
 /**
  * The reset link from the newest mail captured for `email` (no SMTP is
@@ -19,6 +20,8 @@ async function resetLinkFor(email: string) {
 async function requestReset(email: string) {
   const client = new WebClient()
   const response = await client.submit('/forgot-password', '/forgot-password', { email })
+  // The lookup and the mail run after the answer (off the request path).
+  await backgroundTasksSettled()
   return { client, response }
 }
 
@@ -124,5 +127,54 @@ test.group('Password reset', (group) => {
     const shortPassword = await client.post('/reset-password', { token: 'x'.repeat(43), password: 'short', password_confirmation: 'short' })
     assert.equal(shortPassword.status, 422)
     assert.match(shortPassword.text, /data-error-for="password">[^<]*at least 8/)
+  })
+
+  test('the reset mail is sent off the request path: a mail server that hangs does not delay the answer', async ({ assert }) => {
+    const { email } = await signedUpClient()
+    const { default: mail } = await import('@adonisjs/mail/services/main')
+    const originalSend = mail.send.bind(mail)
+    // A mail server that does not answer until the test lets it.
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    ;(mail as any).send = async (...args: Parameters<typeof mail.send>) => {
+      await held
+      return originalSend(...args)
+    }
+    const client = new WebClient()
+    try {
+      await client.get('/forgot-password')
+      const answer = client.post('/forgot-password', { email })
+      const first = await Promise.race([answer, new Promise<null>((r) => setTimeout(() => r(null), 3000))])
+      assert.isNotNull(first, 'the answer did not wait for the mail server')
+      assert.equal(first!.location, '/login')
+      release()
+      await answer
+    } finally {
+      release()
+      ;(mail as any).send = originalSend
+    }
+    await backgroundTasksSettled()
+    assert.exists(await resetLinkFor(email), 'the mail went out once the server answered')
+  })
+
+  test('a failing mail server is logged, and the visitor gets the usual answer', async ({ assert }) => {
+    const { email } = await signedUpClient()
+    const { default: mail } = await import('@adonisjs/mail/services/main')
+    const { default: logger } = await import('@adonisjs/core/services/logger')
+    const logged: string[] = []
+    const originalSend = mail.send.bind(mail)
+    const originalError = logger.error.bind(logger)
+    ;(mail as any).send = async () => {
+      throw new Error('SMTP 421 service not available')
+    }
+    ;(logger as any).error = (_: unknown, message: string) => logged.push(message)
+    try {
+      const { response } = await requestReset(email)
+      assert.equal(response.location, '/login')
+    } finally {
+      ;(mail as any).send = originalSend
+      ;(logger as any).error = originalError
+    }
+    assert.include(logged, 'could not send the password reset mail')
   })
 })
