@@ -8,6 +8,12 @@
  *   <xb-delete path="old.js" />
  *   <xb-rename from="a.js" to="b.js" />
  *   <xb-dependency name="marked" version="^12.0.0" />
+ *   <xb-remove-module id="pricing-page" />
+ *   <xb-update-module id="landing-page">{"headline": "New words"}</xb-update-module>
+ *
+ * A module removal takes a module (its routes, pages and navigation links)
+ * out of the app; a module update changes some parameters of a module the
+ * app already has and keeps the others (it never adds the module).
  *
  * Parsing is lenient, because small models get details wrong: tag and
  * attribute names in any case, `file=`/`filename=` for `path=`, quotes of
@@ -23,6 +29,8 @@ export type OutputOp =
   | { op: 'delete'; path: string }
   | { op: 'rename'; from: string; to: string }
   | { op: 'dependency'; name: string; version: string }
+  | { op: 'remove-module'; id: string }
+  | { op: 'update-module'; id: string; params: Record<string, unknown> }
 
 export type ParsedOutput = {
   ops: OutputOp[]
@@ -32,7 +40,7 @@ export type ParsedOutput = {
   examples: number
 }
 
-const KINDS: Record<string, 'module' | 'write' | 'edit' | 'delete' | 'rename' | 'dependency'> = {
+const KINDS: Record<string, OutputOp['op']> = {
   'module': 'module',
   'write': 'write',
   'file': 'write',
@@ -43,9 +51,15 @@ const KINDS: Record<string, 'module' | 'write' | 'edit' | 'delete' | 'rename' | 
   'move': 'rename',
   'dependency': 'dependency',
   'dep': 'dependency',
+  'remove-module': 'remove-module',
+  'module-remove': 'remove-module',
+  'delete-module': 'remove-module',
+  'update-module': 'update-module',
+  'module-update': 'update-module',
+  'module-params': 'update-module',
 }
 
-const OPEN_TAG = /<xb-([a-z]+)((?:\s+[a-z_-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>/]+))?)*)\s*(\/?)>/gi
+const OPEN_TAG = /<xb-([a-z]+(?:-[a-z]+)*)((?:\s+[a-z_-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>/]+))?)*)\s*(\/?)>/gi
 const ATTRIBUTE = /([a-z_-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>/]+)))?/gi
 
 function attributes(source: string): Record<string, string> {
@@ -143,9 +157,9 @@ function scan(text: string): { tags: FoundTag[]; examples: number } {
     const kind = KINDS[tag]
     const found: FoundTag = { tag, kind, attrs: attributes(match[2] ?? ''), body: '', closed: true, nested: null }
     tags.push(found)
-    if (match[3] === '/' || !(kind === 'module' || kind === 'write' || kind === 'edit')) continue
+    if (match[3] === '/' || !(kind === 'module' || kind === 'update-module' || kind === 'write' || kind === 'edit')) continue
 
-    const sameName = new RegExp(`<(/?)xb-${tag}\\b[^>]*?(/?)>`, 'gi')
+    const sameName = new RegExp(`<(/?)xb-${tag}(?![\\w-])[^>]*?(/?)>`, 'gi')
     sameName.lastIndex = position
     let depth = 1
     let end = -1
@@ -196,10 +210,11 @@ export function parseOutput(text: string, options: { finished: boolean }): Parse
     }
 
     switch (kind) {
-      case 'module': {
+      case 'module':
+      case 'update-module': {
         const id = attrs.id ?? attrs.name
         if (!id) {
-          problems.push('A module instruction without an id was ignored')
+          problems.push(`A module ${kind === 'module' ? 'instruction' : 'update'} without an id was ignored`)
           break
         }
         let params: Record<string, unknown> = {}
@@ -210,11 +225,21 @@ export function parseOutput(text: string, options: { finished: boolean }): Parse
             if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
             params = parsed
           } catch {
-            problems.push(`The parameters of module "${id}" are not a JSON object: the module was not added`)
+            problems.push(`The parameters of module "${id}" are not a JSON object: the module was not ${kind === 'module' ? 'added' : 'updated'}`)
             break
           }
         }
-        ops.push({ op: 'module', id, params })
+        if (kind === 'update-module' && Object.keys(params).length === 0) {
+          problems.push(`The update of module "${id}" names no parameter to change`)
+          break
+        }
+        ops.push({ op: kind, id, params })
+        break
+      }
+      case 'remove-module': {
+        const id = attrs.id ?? attrs.name
+        if (!id) problems.push('A module removal without an id was ignored')
+        else ops.push({ op: 'remove-module', id })
         break
       }
       case 'write': {

@@ -14,6 +14,16 @@ export const OUTPUT_TOOLS: ToolDefinition[] = [
     inputSchema: { type: 'object', properties: { id: { type: 'string' }, params: { type: 'object' } }, required: ['id'] },
   },
   {
+    name: 'xb_remove_module',
+    description: 'Take a module out of the app: its pages, routes and navigation links go; the other modules stay.',
+    inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+  },
+  {
+    name: 'xb_update_module',
+    description: 'Change some parameters of a module the app already has (e.g. a headline, a colour, the fields of an entity); the parameters not given keep their values.',
+    inputSchema: { type: 'object', properties: { id: { type: 'string' }, params: { type: 'object' } }, required: ['id', 'params'] },
+  },
+  {
     name: 'xb_write_file',
     description: 'Create or replace a whole file.',
     inputSchema: { type: 'object', properties: { path, content: { type: 'string' } }, required: ['path', 'content'] },
@@ -55,6 +65,18 @@ export function toolCallToOp(name: string, input: unknown): OutputOp | string {
       if (!id) return 'An xb_add_module call without an id was ignored'
       if (typeof params !== 'object' || Array.isArray(params) || params === null) return `The parameters of module "${id}" are not an object`
       return { op: 'module', id, params: params as Record<string, unknown> }
+    }
+    case 'xb_remove_module': {
+      const id = str(args.id)
+      return id ? { op: 'remove-module', id } : 'An xb_remove_module call needs an id'
+    }
+    case 'xb_update_module': {
+      const id = str(args.id)
+      const params = args.params
+      if (!id) return 'An xb_update_module call needs an id'
+      if (!params || typeof params !== 'object' || Array.isArray(params)) return `The parameters of module "${id}" are not an object`
+      if (Object.keys(params).length === 0) return `The update of module "${id}" names no parameter to change`
+      return { op: 'update-module', id, params: params as Record<string, unknown> }
     }
     case 'xb_write_file': {
       const path = str(args.path)

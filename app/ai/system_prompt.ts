@@ -25,6 +25,8 @@ export function buildSystemPrompt(input: {
     '',
     'To change the project, call the xb_* tools when you have them; otherwise write these instructions in your answer (outside code blocks). The platform applies all of a turn\'s changes together as one new version when your answer ends, or none of them if one is invalid:',
     '<xb-module id="MODULE_ID">{"param": "value"}</xb-module>   add a ready, tested module (JSON parameters, optional)',
+    '<xb-update-module id="MODULE_ID">{"param": "new value"}</xb-update-module>   change some parameters of a module the app already has (the others keep their values)',
+    '<xb-remove-module id="MODULE_ID" />   take a module out of the app (its pages, routes and navigation links go)',
     '<xb-write path="relative/path">whole new file content</xb-write>',
     '<xb-edit path="relative/path"><search>exact existing text</search><replace>new text</replace></xb-edit>',
     '<xb-delete path="relative/path" />',

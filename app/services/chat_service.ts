@@ -49,7 +49,8 @@ type Candidate = { provider: string; model: ModelInfo }
 
 function describeOp(op: OutputOp | string): string {
   if (typeof op === 'string') return 'a malformed tool call'
-  if (op.op === 'module') return `module ${op.id}`
+  if (op.op === 'module' || op.op === 'update-module') return `module ${op.id}`
+  if (op.op === 'remove-module') return `removing module ${op.id}`
   if (op.op === 'rename') return `${op.from} → ${op.to}`
   if (op.op === 'dependency') return `dependency ${op.name}`
   return op.path

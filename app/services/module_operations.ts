@@ -9,6 +9,11 @@ import type { ChangeOp, ProjectRepository } from '#workspace/project_repository'
 
 type ModuleOp = Extract<OutputOp, { op: 'module' }>
 type DependencyOp = Extract<OutputOp, { op: 'dependency' }>
+type RemoveOp = Extract<OutputOp, { op: 'remove-module' }>
+type UpdateOp = Extract<OutputOp, { op: 'update-module' }>
+
+/** Module removals and parameter updates of a turn (see the output protocol). */
+export type ModuleChanges = { remove?: RemoveOp[]; update?: UpdateOp[] }
 
 /** Files the composer reads back from an existing app. */
 const COMPOSER_INPUTS = [CONFIG_FILE, 'package.json']
@@ -28,12 +33,33 @@ async function saveNewEnv(projectId: number, env: Record<string, string>) {
   }
 }
 
+/** The ids of the modules an existing app was composed from (its xbasis.config.json). */
+function recordedModules(config: string | undefined): Set<string> {
+  try {
+    const parsed = JSON.parse(config ?? 'null')
+    const modules = parsed?.modules
+    return new Set(modules && typeof modules === 'object' && !Array.isArray(modules) ? Object.keys(modules) : [])
+  } catch {
+    // The composer reports an unreadable config itself.
+    return new Set()
+  }
+}
+
 /**
  * Turns the module and dependency instructions of a turn into file
  * changes, through the composer: requirements added, parameters validated,
- * the app's earlier modules and their parameters kept.
+ * the app's earlier modules and their parameters kept. A removal takes a
+ * module of the app out (its files go, so its routes and navigation links
+ * do); an update changes parameters of a module the app already has (or
+ * one added in the same turn) and never adds one.
  */
-export async function resolveModuleOperations(repo: ProjectRepository, project: Project, modules: ModuleOp[], dependencies: DependencyOp[]) {
+export async function resolveModuleOperations(
+  repo: ProjectRepository,
+  project: Project,
+  modules: ModuleOp[],
+  dependencies: DependencyOp[],
+  changes: ModuleChanges = {}
+) {
   const ops: ChangeOp[] = []
   const problems: string[] = []
   const present = new Set((await repo.listFiles()).map((f) => f.path))
@@ -48,12 +74,26 @@ export async function resolveModuleOperations(repo: ProjectRepository, project: 
   existing.set('.env', Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'))
 
   let packageJson = existing.get('package.json')
-  if (modules.length) {
-    // The last word wins when a module is asked for twice.
-    const selections = new Map(modules.map((m) => [m.id, m.params]))
+  const removals = [...new Set((changes.remove ?? []).map((op) => op.id))]
+  const updates = changes.update ?? []
+  const inApp = recordedModules(existing.get(CONFIG_FILE))
+  // The last word wins when a module is asked for twice.
+  const selections = new Map(modules.map((m) => [m.id, m.params]))
+  for (const id of removals) {
+    if (id === 'app-base') problems.push('Modules: every app is built on "app-base"; it cannot be removed')
+    else if (!inApp.has(id)) problems.push(`Modules: "${id}" is not in the app, so it cannot be removed`)
+  }
+  for (const update of updates) {
+    if (!inApp.has(update.id) && !selections.has(update.id)) {
+      problems.push(`Modules: "${update.id}" is not in the app, so its parameters cannot be updated (add it with <xb-module> instead)`)
+      continue
+    }
+    selections.set(update.id, { ...(selections.get(update.id) ?? {}), ...update.params })
+  }
+  if (problems.length === 0 && (selections.size || removals.length)) {
     try {
       const catalogue = await loadCatalogue()
-      const composed = composeApp(catalogue, [...selections].map(([id, params]) => ({ id, params })), { appName: project.name, existing })
+      const composed = composeApp(catalogue, [...selections].map(([id, params]) => ({ id, params })), { appName: project.name, existing, remove: removals })
       for (const [path, content] of composed.files) {
         if (path === '.env') continue
         const text = typeof content === 'string' ? content : content.toString('utf8')

@@ -59,8 +59,10 @@ export default class TurnApplier {
       const changeOps: ChangeOp[] = []
       const moduleOps = parsed.ops.filter((op): op is Extract<OutputOp, { op: 'module' }> => op.op === 'module')
       const dependencyOps = parsed.ops.filter((op): op is Extract<OutputOp, { op: 'dependency' }> => op.op === 'dependency')
-      if (moduleOps.length || dependencyOps.length) {
-        const resolved = await resolveModuleOperations(repo, project, moduleOps, dependencyOps)
+      const remove = parsed.ops.filter((op): op is Extract<OutputOp, { op: 'remove-module' }> => op.op === 'remove-module')
+      const update = parsed.ops.filter((op): op is Extract<OutputOp, { op: 'update-module' }> => op.op === 'update-module')
+      if (moduleOps.length || dependencyOps.length || remove.length || update.length) {
+        const resolved = await resolveModuleOperations(repo, project, moduleOps, dependencyOps, { remove, update })
         changeOps.push(...resolved.ops)
         problems.push(...resolved.problems)
       }
@@ -93,7 +95,15 @@ export default class TurnApplier {
 const NOTHING_APPLIED = 'None of the changes of this answer were applied, so the project stays consistent. Ask again without the problems above.'
 
 function summary(ops: OutputOp[]): string {
-  const modules = ops.filter((op) => op.op === 'module').map((op) => (op as { id: string }).id)
-  const files = ops.filter((op) => op.op !== 'module' && op.op !== 'dependency').length
-  return [modules.length ? `modules ${modules.join(', ')}` : '', files ? `${files} file change(s)` : ''].filter(Boolean).join('; ') || 'changes'
+  const ids = (kind: OutputOp['op']) => ops.filter((op) => op.op === kind).map((op) => (op as { id: string }).id)
+  const modules = ids('module')
+  const updated = ids('update-module')
+  const removed = ids('remove-module')
+  const files = ops.filter((op) => op.op === 'write' || op.op === 'edit' || op.op === 'delete' || op.op === 'rename').length
+  return [
+    modules.length ? `modules ${modules.join(', ')}` : '',
+    updated.length ? `updated ${updated.join(', ')}` : '',
+    removed.length ? `removed ${removed.join(', ')}` : '',
+    files ? `${files} file change(s)` : '',
+  ].filter(Boolean).join('; ') || 'changes'
 }

@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
 import { filesInProgress, parseOutput, unfence } from '#ai/output_protocol'
+import { OUTPUT_TOOLS, toolCallToOp } from '#ai/output_tools'
 
 test.group('Output protocol: lenient parsing, strict validation', () => {
   test('every operation, in the canonical form', ({ assert }) => {
@@ -111,5 +112,45 @@ three</xb-write>
   test('unfence leaves unfenced content alone', ({ assert }) => {
     assert.equal(unfence('a ``` b'), 'a ``` b')
     assert.equal(unfence('```\nx\n```'), 'x')
+  })
+})
+
+test.group('Output protocol: module removal and parameter update', () => {
+  test('tagged text: removal, update, their aliases and their refusals', ({ assert }) => {
+    const text = `Taking the pricing page out and changing the headline.
+<xb-remove-module id="pricing-page" />
+<XB-MODULE-REMOVE name='blog'/>
+<xb-update-module id="landing-page">{"headline": "Fresh bread daily"}</xb-update-module>
+<xb-module-update id="app-base">
+\`\`\`json
+{"title": "Bakery"}
+\`\`\`
+</xb-module-update>
+<xb-update-module id="waitlist">{}</xb-update-module>
+<xb-update-module id="faq">["not", "an object"]</xb-update-module>
+<xb-remove-module />`
+    const { ops, problems } = parseOutput(text, { finished: true })
+    assert.deepEqual(ops, [
+      { op: 'remove-module', id: 'pricing-page' },
+      { op: 'remove-module', id: 'blog' },
+      { op: 'update-module', id: 'landing-page', params: { headline: 'Fresh bread daily' } },
+      { op: 'update-module', id: 'app-base', params: { title: 'Bakery' } },
+    ])
+    assert.lengthOf(problems, 3)
+    assert.match(problems.join('\n'), /"waitlist" names no parameter[\s\S]*"faq" are not a JSON object: the module was not updated[\s\S]*removal without an id/)
+  })
+
+  test('a module update being written shows in the files in progress; a removal is not a file being written', ({ assert }) => {
+    assert.deepEqual(filesInProgress('<xb-remove-module id="blog" /><xb-update-module id="landing-page">{"headline"'), ['landing-page'])
+    assert.deepEqual(filesInProgress('<xb-update-module id="landing-page">{}</xb-update-module>'), [])
+  })
+
+  test('native tools: xb_remove_module and xb_update_module', ({ assert }) => {
+    assert.deepEqual(toolCallToOp('xb_remove_module', { id: 'pricing-page' }), { op: 'remove-module', id: 'pricing-page' })
+    assert.deepEqual(toolCallToOp('xb_update_module', { id: 'app-base', params: { title: 'Bakery' } }), { op: 'update-module', id: 'app-base', params: { title: 'Bakery' } })
+    assert.match(toolCallToOp('xb_remove_module', {}) as string, /needs an id/)
+    assert.match(toolCallToOp('xb_update_module', { id: 'app-base', params: {} }) as string, /names no parameter/)
+    assert.match(toolCallToOp('xb_update_module', { id: 'app-base', params: [1] }) as string, /not an object/)
+    assert.includeMembers(OUTPUT_TOOLS.map((t) => t.name), ['xb_remove_module', 'xb_update_module'])
   })
 })
