@@ -34,6 +34,7 @@ const ProjectFilesController = () => import('#controllers/project_files_controll
 const ModulesController = () => import('#controllers/modules_controller')
 const DeploymentsController = () => import('#controllers/deployments_controller')
 const ProjectEnvController = () => import('#controllers/project_env_controller')
+const OwnerAccessController = () => import('#controllers/owner_access_controller')
 
 /**
  * Deployments: the same routes for the editor page and the API.
@@ -45,6 +46,16 @@ function deploymentRoutes() {
   router.get('/deployments/:id/logs', [DeploymentsController, 'logs']).where('id', router.matchers.number())
   router.post('/deployments/:id/stop', [DeploymentsController, 'stop']).where('id', router.matchers.number())
   router.post('/deployments/:id/rollback', [DeploymentsController, 'rollback']).where('id', router.matchers.number())
+}
+
+/**
+ * The owner's way into the generated app: owner pages, the one-click signed
+ * link, the generated credentials after the password: editor and API.
+ */
+function ownerRoutes() {
+  router.get('/projects/:id/owner', [OwnerAccessController, 'show']).where('id', router.matchers.number())
+  router.post('/projects/:id/owner/link', [OwnerAccessController, 'link']).where('id', router.matchers.number())
+  router.post('/projects/:id/owner/credentials', [OwnerAccessController, 'credentials']).where('id', router.matchers.number())
 }
 
 /**
@@ -111,6 +122,7 @@ router
     router.get('/billing/portal', [BillingController, 'portal']).as('billing.portal').use(middleware.billingPayments())
     projectFileRoutes()
     deploymentRoutes()
+    ownerRoutes()
   })
   .use(middleware.auth())
 
@@ -158,6 +170,7 @@ router
         router.get('/ai/models', [ApiAiController, 'models'])
         router.get('/modules', [ModulesController, 'index'])
         deploymentRoutes()
+        ownerRoutes()
         router.get('/ai/usage', [ApiAiController, 'usage'])
         router.get('/billing/plans', [ApiBillingController, 'plans'])
         router.post('/billing/checkout', [ApiBillingController, 'checkout']).use(middleware.billingPayments())
