@@ -213,24 +213,40 @@ function mergeDependencies(modules: ModuleManifest[], existing: Record<string, s
   return Object.fromEntries([...merged.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, { range }]) => [name, range]))
 }
 
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === '' || value === false || (Array.isArray(value) && value.length === 0)
+}
+
 function resolveRoutes(modules: ModuleManifest[], params: Map<string, Record<string, unknown>>): ComposedRoute[] {
   const routes: ComposedRoute[] = []
   const seen = new Map<string, string>()
   for (const manifest of modules) {
     const values = params.get(manifest.id)!
     for (const route of manifest.routes) {
-      const path = route.path.replace(/\{([^}]+)\}/g, (_, name) => encodeURIComponent(String(values[name])))
-      // Routes differing only in a placeholder's name are the same route; the same route documented
-      // twice by one module (say, once with and once without the admin password) is fine.
-      const key = `${route.method} ${path.replace(/\/:[^/]+/g, '/:')}`
-      const owner = seen.get(key)
-      if (owner && owner !== manifest.id) {
-        throw new ModuleError('route_conflict', `"${owner}" and "${manifest.id}" both answer ${route.method} ${path}`)
+      if (route.unless !== undefined && !isEmpty(values[route.unless])) continue
+      // {records.property}: the route once per item of that records parameter (none for an empty list).
+      const list = route.path.match(/\{([a-z0-9_]+)\.[a-z0-9_]+\}/)?.[1]
+      const items: Record<string, unknown>[] = list ? (Array.isArray(values[list]) ? (values[list] as Record<string, unknown>[]) : []) : [{}]
+      for (const item of items) {
+        const path = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+          const [head, property] = name.split('.')
+          return encodeURIComponent(String(property === undefined ? values[head] : item[property]))
+        })
+        // Routes differing only in a placeholder's name are the same route; the same route documented
+        // twice by one module (say, once with and once without the admin password) is fine.
+        const key = `${route.method} ${path.replace(/\/:[^/]+/g, '/:')}`
+        const owner = seen.get(key)
+        if (owner && owner !== manifest.id) {
+          throw new ModuleError('route_conflict', `"${owner}" and "${manifest.id}" both answer ${route.method} ${path}`)
+        }
+        seen.set(key, manifest.id)
+        // An owner page's label names the module's things ("New {singular}"); it is shown escaped.
+        const ownerLabel = route.owner?.replace(/\{([^}]+)\}/g, (_, name: string) => {
+          const [head, property] = name.split('.')
+          return String((property === undefined ? values[head] : item[property]) ?? '')
+        })
+        routes.push({ ...route, path, module: manifest.id, ...(ownerLabel ? { owner: ownerLabel } : {}) })
       }
-      seen.set(key, manifest.id)
-      // An owner page's label names the module's things ("New {singular}"); it is shown escaped.
-      const ownerLabel = route.owner?.replace(/\{([^}]+)\}/g, (_, name) => String(values[name] ?? ''))
-      routes.push({ ...route, path, module: manifest.id, ...(ownerLabel ? { owner: ownerLabel } : {}) })
     }
   }
   return routes

@@ -25,10 +25,11 @@ const lengthLimits = {
 
 const propertySchema = vine.object({
   name: vine.string().regex(PARAM_NAME),
-  type: vine.enum(['string', 'text', 'number', 'boolean', 'enum', 'string-list'] as const),
+  type: vine.enum(['string', 'text', 'number', 'boolean', 'enum', 'string-list', 'fields'] as const),
   description: vine.string().minLength(1).maxLength(1000),
   default: vine.any().optional(),
   required: vine.boolean().optional(),
+  unique: vine.boolean().optional(),
   ...lengthLimits,
 })
 
@@ -71,6 +72,7 @@ const manifestValidator = vine.compile(
         description: vine.string().maxLength(500).optional(),
         auth: vine.enum(['admin'] as const).optional(),
         owner: vine.string().minLength(1).maxLength(60).optional(),
+        unless: vine.string().regex(PARAM_NAME).optional(),
         form: vine.record(vine.string().maxLength(1000)).optional(),
         json: vine.record(vine.any()).optional(),
       })
@@ -86,9 +88,9 @@ const KNOWN_KEYS: Record<string, string[]> = {
   manifest: ['id', 'title', 'description', 'category', 'version', 'parameters', 'files', 'dependencies', 'env', 'requires', 'conflicts', 'routes'],
   parameter: ['name', 'type', 'description', 'default', 'required', ...Object.keys(lengthLimits), 'properties'],
   // Records do not nest.
-  property: ['name', 'type', 'description', 'default', 'required', ...Object.keys(lengthLimits)],
+  property: ['name', 'type', 'description', 'default', 'required', 'unique', ...Object.keys(lengthLimits)],
   env: ['name', 'description', 'default', 'generate'],
-  route: ['method', 'path', 'status', 'contains', 'description', 'auth', 'owner', 'form', 'json'],
+  route: ['method', 'path', 'status', 'contains', 'description', 'auth', 'owner', 'unless', 'form', 'json'],
 }
 
 export class InvalidManifestError extends Error {}
@@ -213,13 +215,22 @@ export async function validateManifest(raw: unknown, folderName: string): Promis
     if (route.owner !== undefined && (route.method !== 'GET' || route.path.includes(':'))) {
       problems.push(`routes.${i}: only a GET page without :placeholders can be an owner page`)
     }
+    const lists = new Set<string>()
     for (const [, name] of route.path.matchAll(/\{([^}]*)\}/g)) {
-      const parameter = manifest.parameters.find((p) => p.name === name)
+      // {records.property}: one route per item of a records parameter.
+      const [head, property, ...more] = name.split('.')
+      let parameter = manifest.parameters.find((p) => p.name === head)
+      if (property !== undefined) {
+        if (parameter?.type === 'records') lists.add(head)
+        parameter = parameter?.type === 'records' && !more.length ? parameter.properties?.find((p) => p.name === property) : undefined
+      }
       // Placeholders become URL segments: only values restricted by a pattern or an enum are safe.
       if (!parameter || !(parameter.type === 'enum' || (parameter.type === 'string' && parameter.pattern))) {
-        problems.push(`routes.${i}: {${name}} must name a string parameter with a pattern, or an enum`)
+        problems.push(`routes.${i}: {${name}} must name a string parameter with a pattern, or an enum (or such a property of records)`)
       }
     }
+    if (lists.size > 1) problems.push(`routes.${i}: placeholders may come from one records parameter only`)
+    if (route.unless !== undefined && !paramNames.has(route.unless)) problems.push(`routes.${i}: unless names no parameter ("${route.unless}")`)
   })
 
   if (problems.length) throw new InvalidManifestError(problems.join('; '))

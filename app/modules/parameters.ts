@@ -1,3 +1,4 @@
+import colorNames from 'color-name'
 import { FIELD_TYPES, type FieldDefinition, type ParameterSpec } from './types.js'
 
 /**
@@ -27,6 +28,23 @@ function isHttpsUrl(value: string): boolean {
 /** A path of the site: "//host" and "/\host" would take a browser to another site. */
 const SITE_PATH = /^\/(?![/\\])[^\s\\]*$/
 
+/**
+ * A colour goes into the app's stylesheet: only #rgb/#rgba/#rrggbb/#rrggbbaa and the CSS colour names
+ * (case-insensitive) are accepted, nothing that could end a declaration or load a URL.
+ */
+const HEX_COLOR = /^#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i
+export function isCssColor(value: string): boolean {
+  return HEX_COLOR.test(value) || Object.hasOwn(colorNames, value.toLowerCase())
+}
+
+/**
+ * A font: one of the named stacks the app knows (system, sans, serif, mono, rounded, humanist,
+ * geometric, slab) or a list of family names — letters, digits, spaces and dashes, comma-separated,
+ * no quotes or semicolons (it is written into a CSS declaration).
+ */
+export const FONT_STACKS = ['system', 'sans', 'serif', 'mono', 'rounded', 'humanist', 'geometric', 'slab']
+const FONT_FAMILIES = /^[A-Za-z][A-Za-z0-9 -]{0,40}(?:,\s*[A-Za-z][A-Za-z0-9 -]{0,40}){0,5}$/
+
 /** Checks a format; returns the problem or null. */
 function formatError(format: ParameterSpec['format'], value: string): string | null {
   switch (format) {
@@ -36,6 +54,12 @@ function formatError(format: ParameterSpec['format'], value: string): string | n
       return isHttpsUrl(value) ? null : 'must be an https:// URL'
     case 'path':
       return SITE_PATH.test(value) ? null : 'must be a path on the site, starting with "/"'
+    case 'color':
+      return isCssColor(value) ? null : 'must be a colour: #rgb, #rrggbb or a CSS colour name (e.g. navy)'
+    case 'font':
+      return FONT_STACKS.includes(value) || FONT_FAMILIES.test(value)
+        ? null
+        : `must be one of ${FONT_STACKS.join(', ')} or font family names separated by commas`
     case 'link':
       // What may go into an href: no javascript:, data: or protocol-relative URLs.
       if (/^(https?:\/\/[^\s/]+|mailto:[^\s]+)\S*$/i.test(value) || SITE_PATH.test(value) || /^#\S*$/.test(value)) {
@@ -78,7 +102,7 @@ function checkFields(spec: ParameterSpec, value: unknown): CheckResult {
   const fields: FieldDefinition[] = []
   for (const [i, item] of (value as unknown[]).entries()) {
     if (!item || typeof item !== 'object' || Array.isArray(item)) return { error: `item ${i + 1} must be an object {name, type}` }
-    const { name, type, required, label, ...rest } = item as Record<string, unknown>
+    const { name, type, required, label, options, ...rest } = item as Record<string, unknown>
     if (Object.keys(rest).length) return { error: `item ${i + 1} has unknown keys: ${Object.keys(rest).join(', ')}` }
     if (typeof name !== 'string' || !FIELD_NAME.test(name)) return { error: `item ${i + 1}: name must be lowercase letters, digits and "_"` }
     if (RESERVED_FIELDS.has(name)) return { error: `item ${i + 1}: "${name}" is reserved` }
@@ -90,7 +114,23 @@ function checkFields(spec: ParameterSpec, value: unknown): CheckResult {
       const checked = checkString({ name: 'label', type: 'string', description: '', maxLength: 80 }, label, false)
       if (checked.error) return { error: `field "${name}": label ${checked.error}` }
     }
-    fields.push({ name, type: type as FieldDefinition['type'], ...(required !== undefined ? { required } : {}), ...(label !== undefined ? { label: label as string } : {}) })
+    // A choice field offers a fixed list of options (its filter on the list page); no other type has one.
+    let choices: string[] | undefined
+    if (type === 'choice') {
+      const checked = checkParameterValue({ name: 'options', type: 'string-list', description: '', minItems: 1, maxItems: 30, minLength: 1, maxLength: 60 }, options)
+      if (checked.error) return { error: `field "${name}": options ${options === undefined ? 'are required for a choice' : checked.error}` }
+      choices = [...new Set((checked.value as string[]).map((option) => option.trim()).filter(Boolean))]
+      if (!choices.length) return { error: `field "${name}": options must not be blank` }
+    } else if (options !== undefined) {
+      return { error: `field "${name}": only a choice field has options` }
+    }
+    fields.push({
+      name,
+      type: type as FieldDefinition['type'],
+      ...(required !== undefined ? { required } : {}),
+      ...(label !== undefined ? { label: label as string } : {}),
+      ...(choices ? { options: choices } : {}),
+    })
   }
   return { value: fields }
 }
@@ -114,6 +154,9 @@ function checkRecords(spec: ParameterSpec, value: unknown): CheckResult {
       }
       const result = checkParameterValue(property, given)
       if (result.error) return { error: `item ${i + 1}: ${property.name} ${result.error}` }
+      if (property.unique && items.some((earlier) => earlier[property.name] === result.value)) {
+        return { error: `item ${i + 1}: ${property.name} "${String(result.value)}" is used twice` }
+      }
       checked[property.name] = result.value
     }
     items.push(checked)

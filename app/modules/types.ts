@@ -8,13 +8,14 @@ export type ParameterType = 'string' | 'text' | 'number' | 'boolean' | 'enum' | 
 export const PARAMETER_TYPES: ParameterType[] = ['string', 'text', 'number', 'boolean', 'enum', 'string-list', 'fields', 'records']
 
 /** Formats a string (or each item of a string-list) must have. */
-export type StringFormat = 'email' | 'https-url' | 'link' | 'path'
-export const STRING_FORMATS: StringFormat[] = ['email', 'https-url', 'link', 'path']
+export type StringFormat = 'email' | 'https-url' | 'link' | 'path' | 'color' | 'font'
+export const STRING_FORMATS: StringFormat[] = ['email', 'https-url', 'link', 'path', 'color', 'font']
 
 /** Field types of a `fields` parameter (the columns of a crud resource). */
-export const FIELD_TYPES = ['text', 'number', 'boolean', 'date', 'email'] as const
+export const FIELD_TYPES = ['text', 'textarea', 'number', 'email', 'date', 'choice', 'boolean', 'url'] as const
 export type FieldType = (typeof FIELD_TYPES)[number]
-export type FieldDefinition = { name: string; type: FieldType; required?: boolean; label?: string }
+/** `options` only for (and required by) `choice` fields. */
+export type FieldDefinition = { name: string; type: FieldType; required?: boolean; label?: string; options?: string[] }
 
 export type ParameterSpec = {
   name: string
@@ -38,8 +39,10 @@ export type ParameterSpec = {
   /** string-list, fields, records */
   minItems?: number
   maxItems?: number
-  /** records: the properties of each item (scalars or string-lists). */
+  /** records: the properties of each item (scalars, string-lists or fields). */
   properties?: ParameterSpec[]
+  /** A property of records: no two items may have the same value. */
+  unique?: boolean
 }
 
 export type EnvSpec = {
@@ -54,8 +57,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 export type RouteSpec = {
   method: HttpMethod
-  /** `{param}` is replaced by the module's parameter; `:name` segments are placeholders for ids. */
+  /**
+   * `{param}` is replaced by the module's parameter; `{records.property}` makes one route per item
+   * of a records parameter; `:name` segments are placeholders for ids.
+   */
   path: string
+  /** The route exists only while this parameter is empty (an empty list, "" or false). */
+  unless?: string
   status: number
   /** Text the response body contains. */
   contains?: string

@@ -114,8 +114,7 @@ export class RunningApp {
 }
 
 /** Starts `node server.js` with PORT=0 and reads the port from its "listening on" line. */
-export async function startApp(dir: string, composed: ComposedApp, env: Record<string, string> = {}): Promise<RunningApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'xbasis-data-'))
+export async function startApp(dir: string, composed: ComposedApp, env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'xbasis-data-'))): Promise<RunningApp> {
   const child = spawn(process.execPath, ['server.js'], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_REQUESTS: 'false', ...env },
@@ -186,6 +185,17 @@ export async function startModule(id: string, assert: Assert, cleanup: Cleanup, 
   const app = await startModules([id, ...extra], cleanup)
   const checked = await checkDocumentedRoutes(app, assert, [id])
   return { app, checked }
+}
+
+/**
+ * Stops the app cleanly and starts it again on the same files and data folder: what was stored
+ * before must still be there.
+ */
+export async function restartApp(app: RunningApp, assert: Assert, cleanup: Cleanup): Promise<RunningApp> {
+  await stopCleanly(app, assert)
+  const again = await startApp(app.dir, app.composed, {}, app.dataDir)
+  cleanup(() => again.dispose())
+  return again
 }
 
 /** Stops the app with SIGTERM and checks it exited cleanly. */

@@ -64,7 +64,7 @@ test.group('Module composer', () => {
       { module: 'landing-page', param: 'headline', message: 'must be at most 120 characters' },
       { module: 'landing-page', param: 'cta_url', message: 'must be an http(s) URL, a mailto: address, a path starting with "/" or an #anchor' },
       { module: 'landing-page', param: 'features', message: 'must be a list' },
-      { module: 'crud-resource', param: 'entity', message: 'must match ^[a-z][a-z0-9-]{0,30}$' },
+      { module: 'crud-resource', param: 'entity', message: 'must match ^(?!(api|health|new)$)[a-z][a-z0-9-]{0,30}$' },
       { module: 'crud-resource', param: 'fields', message: 'item 1: "id" is reserved' },
       { module: 'accounts', param: 'min_password_length', message: 'must be at least 8' },
       { module: 'accounts', param: 'allow_signup', message: 'must be true or false' },

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { config, dataDir, host, moduleParams, port, root } from './lib/config.js'
 import { HttpError, sendHtml, sendJson, wantsJson } from './lib/http.js'
 import { addNavLink, html, page } from './lib/html.js'
+import { t } from './lib/i18n.js'
 import { Router } from './lib/router.js'
 import { serveStatic } from './lib/static.js'
 
@@ -96,7 +97,8 @@ function sendError(req, res, error) {
   if (wantsJson(req)) {
     return sendJson(res, { error: message, ...(error.details ? { details: error.details } : {}) }, status, headers)
   }
-  sendHtml(res, page({ title: `Error ${status}`, body: html`<section class="card"><h1>${message}</h1><p><a href="/">Back to the home page</a></p></section>` }), status, headers)
+  // Pages speak the app's language; JSON errors stay in English for API clients.
+  sendHtml(res, page({ title: t('Error {status}', { status }), body: html`<section class="card narrow"><h1>${t(message)}</h1><p><a href="/">${t('Back to the home page')}</a></p></section>` }), status, headers)
 }
 
 const server = createServer((req, res) => {

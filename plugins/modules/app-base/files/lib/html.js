@@ -1,6 +1,7 @@
 // HTML output. Every value interpolated with the `html` tag is escaped unless it was built by
 // `html` itself or marked with `raw`, so parameters and user input can never inject markup.
 import { moduleParams } from './config.js'
+import { lang } from './i18n.js'
 
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
@@ -63,12 +64,12 @@ export function siteTitle() {
   return moduleParams('app-base').title || 'My App'
 }
 
-/** A whole page: the site's header and navigation around `body`. */
+/** A whole page: the site's header and navigation around `body`; `<html lang>` is the app's language. */
 export function page({ title, body, description }) {
   const site = siteTitle()
   const meta = description ?? moduleParams('app-base').description ?? ''
   return html`<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -76,6 +77,7 @@ export function page({ title, body, description }) {
 ${meta ? html`<meta name="description" content="${meta}">` : ''}
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/style.css">
+<link rel="stylesheet" href="/theme.css">
 </head>
 <body>
 <header class="site-header">
@@ -85,7 +87,7 @@ ${meta ? html`<meta name="description" content="${meta}">` : ''}
 <main>
 ${body}
 </main>
-<footer class="site-footer">${site}</footer>
+<footer class="site-footer">© ${new Date().getUTCFullYear()} ${site}</footer>
 </body>
 </html>
 `.toString()
