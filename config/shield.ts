@@ -1,6 +1,8 @@
 import app from '@adonisjs/core/services/app'
 import { defineConfig } from '@adonisjs/shield'
-import { appsDomain } from '#lib/app_urls'
+import { appsDomain, platformOrigins } from '#lib/app_urls'
+
+const apps = appsDomain()
 
 /**
  * Outside production the Vite dev server injects styles as <style> tags and
@@ -22,8 +24,8 @@ const shieldConfig = defineConfig({
       imgSrc: [`'self'`, 'data:'],
       fontSrc: [`'self'`, 'data:'],
       connectSrc: [`'self'`, ...(devServer ? ['ws:'] : [])],
-      // Previews of deployed apps are framed from their own origins.
-      frameSrc: [`'self'`, `http://*.${appsDomain()}`, `https://*.${appsDomain()}`],
+      // Previews are framed from the apps' own hosts, or their path URL on any of the platform's addresses.
+      frameSrc: [`'self'`, ...(apps ? [`http://*.${apps}`, `https://*.${apps}`] : []), ...platformOrigins()],
       objectSrc: [`'none'`],
       baseUri: [`'self'`],
       formAction: [`'self'`],

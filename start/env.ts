@@ -81,10 +81,14 @@ const env = await Env.create(new URL('../', import.meta.url), {
   */
   XBASIS_PLUGINS_DISABLED: Env.schema.string.optional(),
   /*
-  | Deployed apps of local targets answer at <app>.<APPS_DOMAIN> (default
-  | localhost:<PORT>) and at /apps/<app>/ on the platform.
+  | Deployed apps of local targets answer at <app>.<APPS_DOMAIN> (host[:port],
+  | default: the host of APP_URL, e.g. localhost:3333; "off" or an APP_URL
+  | that is an IP address: path URLs only) and, sandboxed, at /apps/<app>/.
+  | PLATFORM_ORIGINS: other public origins of the platform (comma-separated),
+  | which may frame previews besides APP_URL and the machine's own addresses.
   */
   APPS_DOMAIN: Env.schema.string.optional(),
+  PLATFORM_ORIGINS: Env.schema.string.optional(),
   XBASIS_AUTO_PREVIEW: Env.schema.boolean.optional(),
   /* How long (ms) a replaced deployment keeps answering after its successor is live. */
   DEPLOY_DRAIN_MS: Env.schema.number.optional(),
@@ -149,6 +153,18 @@ if (env.get('BILLING') === 'paddle') {
 }
 if (env.get('SMTP_HOST') && !env.get('SMTP_PORT')) {
   problems.push('SMTP_PORT is required when SMTP_HOST is set (usually 587 or 465)')
+}
+const appsDomain = env.get('APPS_DOMAIN')
+if (
+  appsDomain !== undefined &&
+  !/^(|off|none|false|[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?)$/i.test(appsDomain.trim())
+) {
+  problems.push('APPS_DOMAIN must be a host name with an optional port (apps.example.com, localhost:3333), without scheme or path, or "off"')
+}
+for (const origin of (env.get('PLATFORM_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
+  if (!/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i.test(origin)) {
+    problems.push(`PLATFORM_ORIGINS: "${origin}" is not an origin like https://xbasis.example.com (scheme, host, optional port)`)
+  }
 }
 const appKey = env.get('APP_KEY')
 if (appKey !== undefined && appKey.length < 32) {

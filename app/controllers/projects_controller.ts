@@ -6,6 +6,7 @@ import ChatService, { presentMessage } from '#services/chat_service'
 import { createProjectValidator, projectFormValidator } from '#validators/project'
 import { validateForm } from '#lib/forms'
 import ProjectPolicy from '#policies/project_policy'
+import { rememberEditorOrigin } from '#lib/app_urls'
 
 /**
  * JSON embedded in a page for scripts to read: `<` is escaped so the text
@@ -34,8 +35,10 @@ export default class ProjectsController {
     return response.redirect(`/projects/${project.id}`)
   }
 
-  async show({ auth, params, view }: HttpContext) {
+  async show({ auth, params, view, request }: HttpContext) {
     const project = await this.projects.find(auth.getUserOrFail(), Number(params.id))
+    // The editor frames the preview: the address it was opened on may frame it.
+    rememberEditorOrigin(project.id, `${request.protocol()}://${request.host()}`)
     const [history, models, workspace] = await Promise.all([
       this.chat.history(project),
       ai.catalogue(project.workspaceId),

@@ -125,7 +125,8 @@ export default class DeployService {
       const env = await projectEnv(project.id, deployment.environment)
       // The app's own name: its owner links are signed for it (plugins/modules/app-base/files/lib/admin_auth.js).
       env.XBASIS_APP = appName(project, deployment.environment)
-      // Previews are shown in the editor: the platform may frame them.
+      // Previews are shown in the editor: the platform may frame them (the
+      // platform's proxy also sets frame-ancestors to all its addresses).
       if (deployment.environment === 'preview') env.XBASIS_FRAME_ANCESTORS = platformOrigin()
       const handle = await driver.deploy(
         { deploymentId: `d${deployment.id}`, appDir, env, environment: deployment.environment, projectId: String(project.id), appName: `${project.slug}-${project.id}` },

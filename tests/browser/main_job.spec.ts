@@ -50,7 +50,7 @@ test.group('The main job, end to end', (group) => {
     await page.waitForSelector('[data-test="preview-frame"]', { timeout: 60_000 })
     await page.waitForFunction(() => Boolean(document.querySelector('[data-test="preview-frame"]')?.getAttribute('src')))
     const previewUrl = await page.locator('[data-test="preview-frame"]').getAttribute('src')
-    assert.match(previewUrl!, /^http:\/\/bakery-\d+-preview\.localhost:\d+$/)
+    assert.match(previewUrl!, /^http:\/\/bakery-\d+-preview-[0-9a-f]{20}\.localhost:\d+$/)
     let framed = page.frames().find((f) => f.url().startsWith(previewUrl!))
     for (let i = 0; i < 50 && !framed; i++) {
       await page.waitForTimeout(100)
