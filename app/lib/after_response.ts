@@ -13,27 +13,23 @@ import type { HttpContext } from '@adonisjs/core/http'
 const pending = new Set<Promise<void>>()
 
 export function afterResponse(ctx: HttpContext, description: string, task: () => Promise<void>) {
-  let started = false
-  const start = () => {
-    if (started) return
-    started = true
-    const run = (async () => {
-      try {
-        await task()
-      } catch (error) {
-        logger.error({ err: error }, `${description} failed`)
-      }
-    })()
-    pending.add(run)
-    run.finally(() => pending.delete(run))
-  }
   const res = ctx.response.response
-  if (res.writableFinished || res.destroyed) {
-    setImmediate(start)
-    return
-  }
-  res.once('finish', () => setImmediate(start))
-  res.once('close', () => setImmediate(start))
+  // Counted as pending from now on, so a shutdown (or a test) waiting for
+  // background work also waits for work whose response is still going out.
+  const run = new Promise<void>((resolve) => {
+    if (res.writableFinished || res.destroyed) return setImmediate(resolve)
+    const go = () => setImmediate(resolve)
+    res.once('finish', go)
+    res.once('close', go)
+  }).then(async () => {
+    try {
+      await task()
+    } catch (error) {
+      logger.error({ err: error }, `${description} failed`)
+    }
+  })
+  pending.add(run)
+  run.finally(() => pending.delete(run))
 }
 
 /**
