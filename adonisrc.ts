@@ -36,6 +36,7 @@ export default defineConfig({
     () => import('#start/routes'),
     () => import('#start/kernel'),
     () => import('#start/validator'),
+    () => import('#start/sessions'),
     { file: () => import('#start/migrate'), environment: ['web'] },
     { file: () => import('#start/sweeper'), environment: ['web'] },
     { file: () => import('#start/jobs'), environment: ['web', 'test'] },

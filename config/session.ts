@@ -3,8 +3,12 @@ import app from '@adonisjs/core/services/app'
 import { defineConfig, stores } from '@adonisjs/session'
 
 /**
- * Sessions live in Redis when REDIS_HOST is set (shared by every platform
- * instance), otherwise in an encrypted cookie (embedded default).
+ * Sessions are always kept on the server, so that logging out, a password
+ * change or a reset really ends them (a copied cookie holds only an id):
+ * in Redis when REDIS_HOST is set (shared by every platform instance),
+ * otherwise in the database's `sessions` table — the session package's own
+ * database store, on SQLite and PostgreSQL alike. Both stores tag a session
+ * with its user (app/services/session_service.ts lists and revokes them).
  */
 const sessionConfig = defineConfig({
   enabled: true,
@@ -20,10 +24,10 @@ const sessionConfig = defineConfig({
     ),
     sameSite: 'lax',
   },
-  store: env.get('REDIS_HOST') ? 'redis' : 'cookie',
+  store: env.get('REDIS_HOST') ? 'redis' : 'database',
   stores: {
-    cookie: stores.cookie(),
     redis: stores.redis({ connection: 'main' }),
+    database: stores.database({ tableName: 'sessions' }),
   },
 })
 

@@ -51,15 +51,20 @@ export default class PasswordResetController {
 
   async storeReset(ctx: HttpContext) {
     const { request, response, session } = ctx
-    const { token, password } = await validateForm(ctx, resetPasswordValidator, 'pages/auth/reset_password', {
+    const { token, password, keep_api_tokens: keepApiTokens } = await validateForm(ctx, resetPasswordValidator, 'pages/auth/reset_password', {
       token: String(request.input('token', '')),
     })
-    const user = await this.resets.reset(token, password)
+    const user = await this.resets.reset(token, password, { keepApiTokens: Boolean(keepApiTokens) })
     if (!user) {
       session.flash('error', 'This reset link is invalid, expired or already used. Ask for a new one.')
       return response.redirect('/forgot-password')
     }
-    session.flash('success', 'Your password was changed. Log in with the new one.')
+    session.flash(
+      'success',
+      keepApiTokens
+        ? 'Your password was changed and every session ended. Log in with the new one.'
+        : 'Your password was changed; every session and API token ended. Log in with the new one.'
+    )
     return response.redirect('/login')
   }
 }

@@ -4,12 +4,16 @@ import { errors as authErrors } from '@adonisjs/auth'
 import User from '#models/user'
 import { loginValidator } from '#validators/auth'
 import AuthThrottle, { isThrottled } from '#services/auth_throttle'
+import SessionService from '#services/session_service'
 import { validateForm } from '#lib/forms'
 import { REDIRECT_PARAM, loginUrlFor, safeRedirectPath } from '#lib/redirects'
 
 @inject()
 export default class SessionController {
-  constructor(private throttle: AuthThrottle) {}
+  constructor(
+    private throttle: AuthThrottle,
+    private sessions: SessionService
+  ) {}
 
   async show({ view }: HttpContext) {
     return view.render('pages/auth/login')
@@ -41,11 +45,17 @@ export default class SessionController {
     }
 
     await auth.use('web').login(outcome, Boolean(remember))
+    await this.sessions.track(ctx, outcome)
     return response.redirect().toPath(safeRedirectPath(request.input(REDIRECT_PARAM)))
   }
 
+  /**
+   * Ends the session on the server: its id is dropped from the store, so a
+   * copy of the cookie no longer opens anything.
+   */
   async destroy({ auth, response, session }: HttpContext) {
     await auth.use('web').logout()
+    session.regenerate()
     session.flash('success', 'You are logged out')
     return response.redirect('/')
   }

@@ -10,8 +10,10 @@ import Workspace from '#models/workspace'
 import billingConfig from '#config/billing'
 import MeteringService from '#services/metering_service'
 import { slugify } from '#lib/slug'
+import SessionService from '#services/session_service'
 
 export type RegisterInput = { name: string; email: string; password: string }
+export type PasswordChangeOptions = { keepSessionId?: string; keepApiTokens?: boolean }
 
 /**
  * A URL-safe workspace slug: the name's letters plus a random suffix, so
@@ -82,22 +84,32 @@ export default class AccountService {
   }
 
   /**
-   * Checks the current password before setting a new one. Other browsers'
-   * "remember me" tokens are revoked: a password change signs them out.
+   * Checks the current password before setting a new one (see setPassword
+   * for what else ends).
    */
-  async changePassword(user: User, currentPassword: string, newPassword: string): Promise<boolean> {
+  async changePassword(user: User, currentPassword: string, newPassword: string, options: PasswordChangeOptions = {}): Promise<boolean> {
     if (!(await hash.verify(user.password, currentPassword))) return false
-    await this.setPassword(user, newPassword)
+    await this.setPassword(user, newPassword, options)
     return true
   }
 
-  async setPassword(user: User, newPassword: string) {
+  /**
+   * A new password ends every other way into the account: every session
+   * but `keepSessionId` (the browser that changed it; none after a reset),
+   * every "remember me" token, and — unless the user ticked "keep my API
+   * tokens" — every API token.
+   */
+  async setPassword(user: User, newPassword: string, options: PasswordChangeOptions = {}) {
     await db.transaction(async (trx) => {
       user.useTransaction(trx)
       user.password = newPassword
       await user.save()
       await trx.from('remember_me_tokens').where('tokenable_id', user.id).delete()
+      if (!options.keepApiTokens) {
+        await trx.from('auth_access_tokens').where('tokenable_id', user.id).delete()
+      }
     })
+    await new SessionService().revokeOthers(user, options.keepSessionId)
   }
 
   /**
@@ -123,6 +135,8 @@ export default class AccountService {
       await trx.from('password_reset_tokens').where('user_id', user.id).delete()
       await trx.from('users').where('id', user.id).delete()
     })
+    // Its sessions end with it (they would find no user, but should not linger).
+    await new SessionService().revokeOthers(user)
     // The projects' files go once their rows are gone.
     for (const id of projectIds) {
       await rm(join(xbasis.paths.projects, `${id}.git`), { recursive: true, force: true })

@@ -71,7 +71,7 @@ export default class PasswordResetService {
    * token of that user). The "used" update is conditional, so two
    * simultaneous submissions of one link cannot both succeed.
    */
-  async reset(token: string, password: string): Promise<User | null> {
+  async reset(token: string, password: string, options: { keepApiTokens?: boolean } = {}): Promise<User | null> {
     const row = await this.findUsable(token)
     if (!row) return null
 
@@ -83,7 +83,8 @@ export default class PasswordResetService {
     if (affectedRows(claimed) !== 1) return null
 
     const user = await User.findOrFail(row.userId)
-    await this.accounts.setPassword(user, password)
+    // Every session of the account ends (whoever asked is not signed in).
+    await this.accounts.setPassword(user, password, { keepApiTokens: options.keepApiTokens })
     await db
       .from('password_reset_tokens')
       .where('user_id', user.id)

@@ -45,6 +45,7 @@ export const resetPasswordValidator = vine.compile(
   vine.object({
     token: vine.string().trim().minLength(20).maxLength(200),
     password: newPassword().confirmed(),
+    keep_api_tokens: vine.boolean().optional(),
   })
 )
 
@@ -52,6 +53,7 @@ export const changePasswordValidator = vine.compile(
   vine.object({
     current_password: anyPassword(),
     password: newPassword().confirmed(),
+    keep_api_tokens: vine.boolean().optional(),
   })
 )
 
