@@ -7,13 +7,13 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { config, dataDir, host, moduleParams, port, root } from './lib/config.js'
 import { HttpError, sendHtml, sendJson, wantsJson } from './lib/http.js'
-import { addNavLink, html, page } from './lib/html.js'
+import { addNavLink, addToSlot, html, navLinks, page, safeUrl } from './lib/html.js'
 import { t } from './lib/i18n.js'
 import { Router } from './lib/router.js'
 import { serveStatic } from './lib/static.js'
 
 const router = new Router()
-const ctx = { config, dataDir, params: moduleParams, addNavLink }
+const ctx = { config, dataDir, params: moduleParams, addNavLink, addToSlot }
 
 // Sorted, so the app starts the same way on every machine.
 const files = (await readdir(join(root, 'routes'))).filter((name) => name.endsWith('.js')).sort()
@@ -25,7 +25,12 @@ for (const name of files) {
 // Without a landing page, "/" lists the app's pages.
 if (!router.has('GET', '/')) {
   router.get('/', (req, res) => {
-    sendHtml(res, page({ body: html`<section class="hero"><h1>${moduleParams('app-base').title || 'My App'}</h1></section>` }))
+    const base = moduleParams('app-base')
+    const links = navLinks()
+    sendHtml(res, page({ body: html`<section class="hero"><h1>${base.title || 'My App'}</h1>
+${base.description ? html`<p>${base.description}</p>` : ''}
+${links.length ? html`<div class="actions">${links.map((link, i) => html`<a class="button${i ? ' secondary' : ''}" href="${safeUrl(link.href)}">${link.label}</a>`)}</div>` : ''}
+</section>` }))
   })
 }
 
@@ -40,7 +45,8 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'same-origin',
   ...(frameAncestor ? {} : { 'x-frame-options': 'DENY' }),
   // No inline scripts or styles anywhere: an injected <script> would not run even if it got through.
-  'content-security-policy': `default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors ${frameAncestor ?? "'none'"}`,
+  // Images may come from https sites too: a portfolio or a team page shows the owner's pictures.
+  'content-security-policy': `default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'none'; frame-ancestors ${frameAncestor ?? "'none'"}`,
 }
 
 const publicDir = join(root, 'public')

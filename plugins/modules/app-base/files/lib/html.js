@@ -60,6 +60,28 @@ export function addNavLink(href, label, order = 50) {
   nav.sort((a, b) => a.order - b.order || a.label.localeCompare(b.label))
 }
 
+const slots = new Map()
+
+/**
+ * Places one module leaves for others: the blog renders the slot "blog-post" under each post, and
+ * the comments module fills it with the post's comments. Rendered at request time, so the order in
+ * which modules register does not matter.
+ */
+export function addToSlot(name, render) {
+  slots.set(name, [...(slots.get(name) ?? []), render])
+}
+
+export async function renderSlot(name, context = {}) {
+  const parts = []
+  for (const render of slots.get(name) ?? []) parts.push(await render(context))
+  return html`${parts}`
+}
+
+/** The links of the navigation, in order (the home page without a landing page lists them). */
+export function navLinks() {
+  return nav.map((link) => ({ ...link }))
+}
+
 export function siteTitle() {
   return moduleParams('app-base').title || 'My App'
 }

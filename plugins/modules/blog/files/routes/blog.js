@@ -3,7 +3,7 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { HttpError, field, readBody, redirect, sendHtml } from '../lib/http.js'
-import { html, page, raw } from '../lib/html.js'
+import { html, page, raw, renderSlot } from '../lib/html.js'
 import { renderMarkdown } from '../lib/markdown.js'
 import { requireAdmin } from '../lib/admin_auth.js'
 import { root } from '../lib/config.js'
@@ -105,6 +105,7 @@ ${posts.map((p) => html`<section class="card"><h2><a href="/blog/${p.slug}">${p.
       body: html`<article class="post"><h1>${post.title}</h1><p class="muted">${post.date}</p>
 ${raw(renderMarkdown(post.body))}
 </article>
+${await renderSlot('blog-post', { slug: post.slug, title: post.title })}
 <p><a href="/blog">All posts</a></p>`,
     }))
   })
