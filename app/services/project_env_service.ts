@@ -2,26 +2,22 @@ import db from '@adonisjs/lucid/services/db'
 import encryption from '@adonisjs/core/services/encryption'
 import type Project from '#models/project'
 import { dbTime } from '#lib/db_time'
+import { APP_ENV_NAME, APP_ENV_NAME_MAX, appEnvNameProblem, isAllowedAppEnvName } from '#deploy/app_env'
 
 /** Where a variable applies: both environments, or one (which then wins). */
 export const ENV_SCOPES = ['all', 'preview', 'production'] as const
 export type EnvScope = (typeof ENV_SCOPES)[number]
 export type DeployEnvironment = 'preview' | 'production'
 
-export const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/
+export const ENV_NAME = APP_ENV_NAME
 
 /**
- * Names the platform or the runtime owns: the deploy target sets them
- * (PORT, HOST, NODE_ENV, PATH, HOME), they change how Node, npm or the
- * loader run the app (NODE_*, NPM_CONFIG_*, LD_*, DYLD_*), or they are the
- * platform's own (XBASIS_*).
+ * Can a project set this variable? An allow-list (see #deploy/app_env): a
+ * plain name outside every family the platform, Node.js, the loader,
+ * OpenSSL, npm or a shell interprets.
  */
-const RESERVED_NAMES = new Set(['PORT', 'HOST', 'NODE_ENV', 'PATH', 'HOME', 'USER', 'SHELL', 'PWD', 'TMPDIR', 'HOSTNAME'])
-const RESERVED_PREFIXES = ['XBASIS_', 'NODE_', 'NPM_CONFIG_', 'LD_', 'DYLD_']
-
 export function isReservedEnvName(name: string) {
-  const upper = name.toUpperCase()
-  return RESERVED_NAMES.has(upper) || RESERVED_PREFIXES.some((prefix) => upper.startsWith(prefix))
+  return !isAllowedAppEnvName(name)
 }
 
 export type EnvVarRow = {
@@ -85,8 +81,11 @@ export default class ProjectEnvService {
    */
   async set(project: Project, input: { name: string; value: string; secret?: boolean; environment?: EnvScope }) {
     const environment = input.environment ?? 'all'
-    if (!ENV_NAME.test(input.name) || input.name.length > 128) throw new EnvVarError('The name must match ^[A-Z_][A-Z0-9_]*$', 422, 'invalid_name')
-    if (isReservedEnvName(input.name)) throw new EnvVarError(`${input.name} is reserved by the platform`, 422, 'reserved_name')
+    const problem = appEnvNameProblem(input.name)
+    if (problem) {
+      const invalid = !ENV_NAME.test(input.name) || input.name.length > APP_ENV_NAME_MAX
+      throw new EnvVarError(problem, 422, invalid ? 'invalid_name' : 'reserved_name')
+    }
     const existing = await db.from('project_env_vars').where({ project_id: project.id, key: input.name, environment }).first()
     const value = encryption.encrypt(input.value)
     if (existing) {
@@ -139,7 +138,8 @@ export function presentEnvVar(row: EnvVarRow) {
  * The project's app environment, decrypted. Without an environment: the
  * variables of both environments (what the module composer works with).
  * For a deploy: those, overridden by the ones set for that environment.
- * Reserved names never reach an app, whatever the table holds.
+ * Names outside the allow-list never reach an app, whatever the table
+ * holds (a row stored before its family was refused included).
  */
 export async function projectEnv(projectId: number, environment?: DeployEnvironment): Promise<Record<string, string>> {
   const scopes: EnvScope[] = environment ? ['all', environment] : ['all']

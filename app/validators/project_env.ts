@@ -1,12 +1,17 @@
 import vine, { SimpleMessagesProvider } from '@vinejs/vine'
 import type { FieldContext } from '@vinejs/vine/types'
-import { ENV_NAME, isReservedEnvName } from '#services/project_env_service'
+import { ENV_NAME } from '#services/project_env_service'
+import { appEnvNameProblem } from '#deploy/app_env'
 
-/** PORT, HOST, NODE_ENV, NODE_*, XBASIS_*…: set by the platform, never by a project. */
+/**
+ * PORT, HOST, NODE_*, OPENSSL_*, LD_*, PREFIX, XBASIS_*…: set by the
+ * platform or read by the runtime, never set by a project (#deploy/app_env
+ * says which and why; the message says it to the user).
+ */
 const notReserved = vine.createRule((value: unknown, _: unknown, field: FieldContext) => {
-  if (typeof value === 'string' && isReservedEnvName(value)) {
-    field.report(`${value} is reserved by the platform`, 'reserved', field)
-  }
+  if (typeof value !== 'string' || !ENV_NAME.test(value)) return
+  const problem = appEnvNameProblem(value)
+  if (problem) field.report(problem, 'reserved', field)
 })
 
 const name = () =>
@@ -48,7 +53,7 @@ export const removeEnvVarValidator = vine.compile(
 )
 
 const messages = new SimpleMessagesProvider({
-  'name.regex': 'Use capital letters, digits and underscores, not starting with a digit (e.g. STRIPE_KEY)',
+  'name.regex': 'Use capital letters, digits and underscores, starting with a letter (e.g. STRIPE_KEY)',
   'value.regex': 'The value cannot contain a NUL character',
 })
 setEnvVarValidator.messagesProvider = messages
