@@ -54,6 +54,19 @@ const aiConfig = {
   /** 1 balance token = this many micro-dollars ($0.0001). */
   microsPerBalanceToken: 100,
   firstTokenTimeoutMs: env.get('AI_FIRST_TOKEN_TIMEOUT_MS', 30_000),
+  /**
+   * The deadline of an answer once its first token came: a stream that
+   * drips on for longer is stopped (and charged for what arrived), so no
+   * turn holds its balance for ever.
+   */
+  turnTimeoutMs: env.get('AI_TURN_TIMEOUT_MS', 10 * 60_000),
+  /**
+   * A live turn touches its message this often; the sweeper takes a turn
+   * for dead (its platform process is gone) only after `staleTurnMs`
+   * without a touch, so it never releases the hold of a turn that is alive.
+   */
+  turnHeartbeatMs: 30_000,
+  staleTurnMs: 5 * 60_000,
   maxMessageChars: 20_000,
   /** An answer longer than this is stopped (no model writes that much; a runaway stream would fill memory and the database). */
   maxAnswerChars: 2 * 1024 * 1024,

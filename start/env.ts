@@ -116,6 +116,7 @@ const env = await Env.create(new URL('../', import.meta.url), {
   AI_FALLBACK: Env.schema.string.optional(),
   AI_MARKUP_PERCENT: Env.schema.number.optional(),
   AI_FIRST_TOKEN_TIMEOUT_MS: Env.schema.number.optional(),
+  AI_TURN_TIMEOUT_MS: Env.schema.number.optional(),
   ANTHROPIC_API_KEY: Env.schema.string.optional(),
   ANTHROPIC_BASE_URL: Env.schema.string.optional({ format: 'url', tld: false }),
   OPENAI_API_KEY: Env.schema.string.optional(),

@@ -30,11 +30,21 @@ export type ChatRequest = {
 
 export type ChatEvent =
   | { type: 'text'; text: string }
-  | { type: 'usage'; inputTokens: number; outputTokens: number }
+  /**
+   * The token counts the provider reported, passed on as they came (the
+   * gateway checks them: a server may report anything). Left out when the
+   * provider reported none; a count it did not report is undefined.
+   */
+  | { type: 'usage'; inputTokens: unknown; outputTokens: unknown }
   /** The model started a tool call (its arguments are streaming): the answer has begun. */
   | { type: 'tool_call_start'; name: string }
   /** A complete tool call (its arguments parsed; `input` is undefined when they were not valid JSON). */
   | { type: 'tool_call'; name: string; input: unknown }
+  /**
+   * The provider's end marker came (OpenAI finish_reason, Anthropic
+   * message_stop). Only then: a stream that closes without it was cut off,
+   * and the gateway treats it so (nothing applied).
+   */
   | { type: 'end'; stopReason: string }
 
 /**
@@ -61,8 +71,9 @@ export class ProviderError extends Error {
 
 export interface AiProvider {
   /**
-   * Streams the answer. Must yield `usage` once the provider reported it
-   * (before `end`), and throw a ProviderError on failure.
+   * Streams the answer. Yields `usage` once if the provider reported it
+   * (before `end`; never invented), `end` only when the provider ended the
+   * answer, and throws a ProviderError on failure.
    */
   stream(request: ChatRequest): AsyncIterable<ChatEvent>
 }

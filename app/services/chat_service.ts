@@ -16,7 +16,8 @@ import { loadCatalogue } from '#modules/composer'
 import Project from '#models/project'
 import User from '#models/user'
 import Workspace from '#models/workspace'
-import MeteringService, { InsufficientBalanceError, estimateTokens, priceTurn } from '#services/metering_service'
+import MeteringService, { InsufficientBalanceError, countUsage, estimateTokens, priceTurn } from '#services/metering_service'
+import { cleanDeep, cleanText } from '#lib/text'
 
 /**
  * A turn refused before any provider is called: the status and field say
@@ -76,17 +77,17 @@ export function presentMessage(message: AiMessage) {
 }
 
 /**
- * Wait for the next event of a provider stream, but give up after `ms`
- * (used for the first token only: a provider that never starts answering
- * is as good as down).
+ * Wait for the next event of a provider stream, but give up after `ms`:
+ * before the first token (a provider that never starts answering is as good
+ * as down), and after it, until the turn's deadline (a stream that drips on
+ * for ever would hold its balance for ever).
  */
-async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number | null, onTimeout: () => void) {
-  if (ms === null) return iterator.next()
+async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number, onTimeout: () => void, error: () => ProviderError) {
   let timer: NodeJS.Timeout
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       onTimeout()
-      reject(new ProviderError(`no answer within ${ms / 1000} s`, { retryable: true, code: 'timeout' }))
+      reject(error())
     }, ms)
   })
   try {
@@ -95,6 +96,8 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number | null, onTi
     clearTimeout(timer!)
   }
 }
+
+const minutes = (ms: number) => (ms >= 60_000 ? `${+(ms / 60_000).toFixed(1)} min` : `${ms / 1000} s`)
 
 /**
  * A turn that passed every check: the balance is held, the user's message
@@ -115,17 +118,48 @@ export class PreparedTurn {
     private system: string
   ) {}
 
+  /** The texts sent to the provider: what the hold was estimated from, and what an estimated charge is. */
+  private get prompt(): string[] {
+    return [this.system, ...this.context.map((m) => m.content)]
+  }
+
   async *run(signal: AbortSignal): AsyncGenerator<TurnEvent> {
+    // A live turn touches its message, so the sweeper never takes it for dead.
+    const heartbeat = setInterval(() => void this.touch(), aiConfig.turnHeartbeatMs)
+    heartbeat.unref()
+    try {
+      yield* this.answer(signal, heartbeat)
+    } finally {
+      clearInterval(heartbeat)
+    }
+  }
+
+  private async touch() {
+    try {
+      await db.from('ai_messages').where({ id: this.assistant.id, status: 'streaming' }).update({ updated_at: dbTime() })
+    } catch (error) {
+      logger.warn({ err: error, message: this.assistant.id }, 'the heartbeat of an AI turn failed')
+    }
+  }
+
+  private async *answer(signal: AbortSignal, heartbeat: NodeJS.Timeout): AsyncGenerator<TurnEvent> {
     const assistant = this.assistant
     let text = ''
-    let usage: { inputTokens: number; outputTokens: number } | null = null
+    // What the provider reported, unchecked: countUsage decides what is charged.
+    let reported: { inputTokens: unknown; outputTokens: unknown } | null = null
     let chunks = 0
+    let outputChars = 0
+    let deadline = 0
     let used: Candidate = this.candidates[0]
     let failure: string | null = null
     let stopReason = 'end_turn'
     let writing = ''
     const toolOps: OutputOp[] = []
     const toolProblems: string[] = []
+    const started = () => {
+      if (chunks === 0) deadline = Date.now() + aiConfig.turnTimeoutMs
+      chunks += 1
+    }
 
     yield { type: 'start', message_id: assistant.id, user_message_id: this.userMessage.id, provider: used.provider, model: used.model.id }
     if (this.skipped) yield { type: 'fallback', from: this.skipped.from, to: used.provider, reason: this.skipped.reason }
@@ -133,6 +167,7 @@ export class PreparedTurn {
     for (let index = 0; index < this.candidates.length; index++) {
       const candidate = this.candidates[index]
       used = candidate
+      reported = null
       const attempt = new AbortController()
       const abort = () => attempt.abort()
       signal.addEventListener('abort', abort)
@@ -148,13 +183,18 @@ export class PreparedTurn {
             signal: attempt.signal,
           })
           [Symbol.asyncIterator]()
+        let ended = false
         while (true) {
-          const step = await nextWithin<ChatEvent>(iterator, chunks === 0 ? aiConfig.firstTokenTimeoutMs : null, abort)
+          const step =
+            chunks === 0
+              ? await nextWithin<ChatEvent>(iterator, aiConfig.firstTokenTimeoutMs, abort, () => new ProviderError(`no answer within ${aiConfig.firstTokenTimeoutMs / 1000} s`, { retryable: true, code: 'timeout' }))
+              : await nextWithin<ChatEvent>(iterator, Math.max(0, deadline - Date.now()), abort, () => new ProviderError(`the answer took longer than ${minutes(aiConfig.turnTimeoutMs)} and was stopped`, { retryable: false, code: 'deadline' }))
           if (step.done) break
           const event = step.value
           if (event.type === 'text') {
-            chunks += 1
+            started()
             text += event.text
+            outputChars += event.text.length
             if (text.length > aiConfig.maxAnswerChars) {
               abort()
               throw new ProviderError(`the answer exceeded ${aiConfig.maxAnswerChars / 1024 / 1024} MB and was stopped`, { retryable: false, code: 'too_long' })
@@ -171,18 +211,23 @@ export class PreparedTurn {
           } else if (event.type === 'tool_call_start') {
             // Counts as the answer having started: no first-token timeout,
             // and no fallback once the model is producing.
-            chunks += 1
+            started()
           } else if (event.type === 'tool_call') {
-            const op = toolCallToOp(event.name, event.input)
+            outputChars += (JSON.stringify(event.input) ?? '').length + String(event.name).length
+            const op = toolCallToOp(event.name, cleanDeep(event.input))
             if (typeof op === 'string') toolProblems.push(op)
             else toolOps.push(op)
             yield { type: 'writing', files: [describeOp(op)] }
           } else if (event.type === 'end') {
-            stopReason = event.stopReason
+            ended = true
+            stopReason = typeof event.stopReason === 'string' ? event.stopReason.slice(0, 64) : stopReason
           } else if (event.type === 'usage') {
-            usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens }
+            reported = { inputTokens: event.inputTokens, outputTokens: event.outputTokens }
           }
         }
+        // A stream that just closes, without the provider's end marker, was
+        // cut off (a proxy or server gave up): never a complete answer.
+        if (!ended) throw new ProviderError(`${candidate.provider}: the stream ended before the answer was complete`, { retryable: true, code: 'truncated' })
         break
       } catch (error) {
         const problem = classifyError(error, candidate.provider)
@@ -201,49 +246,72 @@ export class PreparedTurn {
       }
     }
 
-    // Providers bill for what they generated: when a stream broke or was
-    // stopped before reporting usage, count what we saw (input estimated,
-    // output = chunks received).
-    const counted = usage ?? (chunks > 0 ? { inputTokens: estimateTokens(this.context.map((m) => m.content)), outputTokens: chunks } : { inputTokens: 0, outputTokens: 0 })
-    const status = signal.aborted ? 'stopped' : failure ? (chunks > 0 ? 'partial' : 'error') : 'complete'
+    // Providers bill for what they generated, also when a stream broke or
+    // was stopped: the provider's report if it is plausible, otherwise an
+    // estimate in tokens from what was sent and what came back.
+    const counted = countUsage(reported, {
+      prompt: this.prompt,
+      framingBytes: used.model.tools === false ? 0 : Buffer.byteLength(JSON.stringify(OUTPUT_TOOLS)),
+      outputChars,
+      maxOutputTokens: used.model.maxOutputTokens,
+    })
+    if (counted.estimated) logger.warn({ provider: used.provider, model: used.model.id, reported }, 'AI usage missing or implausible: charged an estimate')
+    let status: AiMessage['status'] = signal.aborted ? 'stopped' : failure ? (chunks > 0 ? 'partial' : 'error') : 'complete'
+    // Model output is cleaned, never refused: NUL and lone surrogates cannot be stored.
+    let content = cleanText(text)
 
-    let charged = { chargedMicros: 0, costMicros: 0, appliedTokens: 0 }
+    clearInterval(heartbeat)
     try {
-      charged = await this.metering.settle({
-        workspaceId: this.project.workspaceId,
-        userId: this.user.id,
-        projectId: this.project.id,
-        aiMessageId: assistant.id,
-        reservedTokens: assistant.reservedTokens,
-        provider: used.provider,
-        model: used.model,
-        inputTokens: counted.inputTokens,
-        outputTokens: counted.outputTokens,
-      })
+      await this.metering.settle(
+        {
+          workspaceId: this.project.workspaceId,
+          userId: this.user.id,
+          projectId: this.project.id,
+          aiMessageId: assistant.id,
+          provider: used.provider,
+          model: used.model,
+          inputTokens: counted.inputTokens,
+          outputTokens: counted.outputTokens,
+          estimated: counted.estimated,
+        },
+        async (trx, charged) => {
+          assistant.useTransaction(trx)
+          assistant.merge({
+            content,
+            status,
+            provider: used.provider,
+            model: used.model.id,
+            inputTokens: counted.inputTokens,
+            outputTokens: counted.outputTokens,
+            costMicros: charged.costMicros,
+            chargedMicros: charged.appliedTokens * aiConfig.microsPerBalanceToken,
+            chargedTokens: charged.appliedTokens,
+            reservedTokens: 0,
+            error: failure ? cleanText(failure).slice(0, 2000) : status === 'stopped' ? 'Stopped by the user' : null,
+          })
+          await assistant.save()
+          await trx
+            .from('ai_sessions')
+            .where('id', this.session.id)
+            .update({ tokens_used: db.knexRawQuery('tokens_used + ?', [counted.inputTokens + counted.outputTokens]), updated_at: dbTime() })
+        }
+      )
+    } catch (error) {
+      // The turn must not stay "streaming": it is stored as failed, without
+      // its text, and its hold given back (once: if even this fails, the
+      // sweeper does it later).
+      logger.error({ err: error, message: assistant.id }, 'settling an AI turn failed')
+      failure = 'The answer could not be stored'
+      status = 'error'
+      content = ''
+      await this.abandon(failure)
     } finally {
-      assistant.merge({
-        content: text,
-        status,
-        provider: used.provider,
-        model: used.model.id,
-        inputTokens: counted.inputTokens,
-        outputTokens: counted.outputTokens,
-        costMicros: charged.costMicros,
-        chargedMicros: charged.appliedTokens * aiConfig.microsPerBalanceToken,
-        chargedTokens: charged.appliedTokens,
-        reservedTokens: 0,
-        error: failure ? failure.slice(0, 2000) : status === 'stopped' ? 'Stopped by the user' : null,
-      })
-      await assistant.save()
-      await db
-        .from('ai_sessions')
-        .where('id', this.session.id)
-        .update({ tokens_used: db.knexRawQuery('tokens_used + ?', [counted.inputTokens + counted.outputTokens]), updated_at: dbTime() })
+      assistant.$trx = undefined
     }
 
     // The turn's file changes: applied as one version when the answer
     // finished, never from an answer that was cut off or stopped.
-    const changes = await new TurnApplier().apply(this.project, this.user, assistant, text, {
+    const changes = await new TurnApplier().apply(this.project, this.user, assistant, content, {
       status,
       finished: !['max_tokens', 'length'].includes(stopReason),
       extra: { ops: toolOps, problems: toolProblems },
@@ -272,6 +340,22 @@ export class PreparedTurn {
       }
     } else {
       yield { type: 'end', message: presentMessage(assistant) }
+    }
+  }
+
+  /** Marks the turn failed and gives its hold back, when settling it failed. */
+  private async abandon(reason: string) {
+    try {
+      await db.transaction(async (trx) => {
+        await this.metering.releaseHold(trx, this.project.workspaceId, this.assistant.id)
+        await trx
+          .from('ai_messages')
+          .where('id', this.assistant.id)
+          .update({ status: 'error', content: '', error: reason, reserved_tokens: 0, updated_at: dbTime() })
+      })
+      this.assistant.merge({ status: 'error', content: '', error: reason, reservedTokens: 0 })
+    } catch (error) {
+      logger.error({ err: error, message: this.assistant.id }, 'an AI turn was left for the sweeper')
     }
   }
 }

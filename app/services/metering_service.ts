@@ -47,6 +47,63 @@ export function estimateTokens(texts: string[]): number {
   return texts.reduce((sum, text) => sum + Math.ceil(text.length / 3) + 8, 0)
 }
 
+/** What a turn sent and received, to check and, if need be, replace the usage a provider reports. */
+export type TurnTraffic = {
+  /** Everything sent: system prompt, messages, tool definitions (JSON). */
+  prompt: string[]
+  /** Bytes sent besides the prompt texts (tool definitions). */
+  framingBytes?: number
+  /** Characters that came back: text and tool-call arguments. */
+  outputChars: number
+  /** The turn's output limit (the request's max_tokens). */
+  maxOutputTokens: number
+}
+
+export type CountedUsage = {
+  inputTokens: number
+  outputTokens: number
+  /** True when a count is our estimate rather than the provider's report. */
+  estimated: boolean
+}
+
+/**
+ * The tokens a turn is charged for. A provider's report is used only when it
+ * is plausible, because an OpenAI-compatible server can report anything
+ * (negative counts credited a workspace; strings and null broke the turn):
+ *
+ * - a count must be a non-negative safe integer;
+ * - input is at most the bytes sent (no tokenizer makes more tokens than
+ *   bytes) plus framing, and at least 1 (a prompt was sent);
+ * - output is at most the turn's max_tokens (the provider cannot generate
+ *   more; hidden reasoning tokens are why the visible text is no bound),
+ *   and at least 1 once anything came back.
+ *
+ * A count that fails is replaced by an estimate from the traffic itself, in
+ * tokens, never in chunks: one token per 3 characters (rounded up, plus
+ * framing per prompt text — the same conservative rule as the hold, so the
+ * charge stays within it), output capped at max_tokens. No report at all is
+ * estimated the same way: a server that sends no usage is not free. A turn
+ * where nothing came back and nothing was reported costs nothing (the
+ * provider failed before answering).
+ */
+export function countUsage(reported: { inputTokens: unknown; outputTokens: unknown } | null, traffic: TurnTraffic): CountedUsage {
+  const answered = traffic.outputChars > 0
+  if (!reported && !answered) return { inputTokens: 0, outputTokens: 0, estimated: false }
+  const sentBytes = traffic.prompt.reduce((sum, text) => sum + Buffer.byteLength(text), 0)
+  const inputCeiling = sentBytes + (traffic.framingBytes ?? 0) + 16 * traffic.prompt.length + 4096
+  const plausible = (value: unknown, min: number, max: number): value is number =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max
+  const input = reported?.inputTokens
+  const output = reported?.outputTokens
+  const inputOk = plausible(input, 1, inputCeiling)
+  const outputOk = plausible(output, answered ? 1 : 0, traffic.maxOutputTokens)
+  return {
+    inputTokens: inputOk ? input : estimateTokens(traffic.prompt),
+    outputTokens: outputOk ? output : Math.min(traffic.maxOutputTokens, Math.ceil(traffic.outputChars / 3)),
+    estimated: !inputOk || !outputOk,
+  }
+}
+
 export class InsufficientBalanceError extends Error {
   constructor(
     public balance: number,
@@ -63,11 +120,12 @@ export type Settlement = {
   userId: number | null
   projectId: number | null
   aiMessageId: number
-  reservedTokens: number
   provider: string
   model: ModelInfo
   inputTokens: number
   outputTokens: number
+  /** The counts are (partly) our estimate: said in the ledger entry. */
+  estimated?: boolean
 }
 
 export default class MeteringService {
@@ -96,18 +154,44 @@ export default class MeteringService {
   }
 
   /**
-   * Charges a finished (or interrupted) turn: releases its hold, takes the
-   * price from the balance and writes the ledger entry, in one transaction.
-   * The balance never goes below zero: a turn that outgrew its hold is
-   * charged at most what is free.
+   * Gives back the hold of one turn, exactly once. The hold is recorded on
+   * the turn's message (`reserved_tokens`); whoever sets it to 0 with a
+   * conditional UPDATE (the turn settling, or the sweeper for a dead turn)
+   * is the one that releases it, so a second release, concurrent or later,
+   * finds nothing to give back. Returns the tokens released.
    */
-  async settle(input: Settlement): Promise<TurnPrice & { appliedTokens: number }> {
+  async releaseHold(trx: TransactionClientContract, workspaceId: number, aiMessageId: number): Promise<number> {
+    const row = await trx.from('ai_messages').where('id', aiMessageId).select('reserved_tokens').first()
+    const held = Number(row?.reserved_tokens ?? 0)
+    if (!(held > 0)) return 0
+    const claimed = await trx.from('ai_messages').where({ id: aiMessageId, reserved_tokens: held }).update({ reserved_tokens: 0 })
+    if (Number(Array.isArray(claimed) ? claimed[0] : claimed) !== 1) return 0
+    await trx
+      .from('workspaces')
+      .where('id', workspaceId)
+      .update({ tokens_reserved: db.knexRawQuery('tokens_reserved - ?', [held]) })
+    return held
+  }
+
+  /**
+   * Charges a finished (or interrupted) turn: releases its hold (once),
+   * takes the price from the balance and writes the ledger entry, in one
+   * transaction; `finish` stores the turn's message in the same one, so a
+   * turn is never charged without its message being final. The charge is
+   * idempotent by turn (the ledger reference `ai-turn:<message id>`). The
+   * balance never goes below zero: a turn that outgrew its hold is charged
+   * at most what is free.
+   */
+  async settle(
+    input: Settlement,
+    finish?: (trx: TransactionClientContract, charged: TurnPrice & { appliedTokens: number }) => Promise<void>
+  ): Promise<TurnPrice & { appliedTokens: number }> {
+    for (const count of [input.inputTokens, input.outputTokens]) {
+      if (!Number.isSafeInteger(count) || count < 0) throw new TypeError('token counts must be non-negative safe integers (see countUsage)')
+    }
     const price = priceTurn(input.model, input.inputTokens, input.outputTokens)
     return db.transaction(async (trx) => {
-      await trx
-        .from('workspaces')
-        .where('id', input.workspaceId)
-        .update({ tokens_reserved: db.knexRawQuery('tokens_reserved - ?', [input.reservedTokens]) })
+      await this.releaseHold(trx, input.workspaceId, input.aiMessageId)
       const posted = await this.ledger.post(
         {
           workspaceId: input.workspaceId,
@@ -116,9 +200,10 @@ export default class MeteringService {
           type: 'ai_usage',
           amount: -price.chargedTokens * aiConfig.microsPerBalanceToken,
           tokens: -price.chargedTokens,
+          reference: `ai-turn:${input.aiMessageId}`,
           // Never below zero: a turn that outgrew its hold is charged at most what is free.
           shortfall: 'partial',
-          description: `${input.provider}/${input.model.id}: ${input.inputTokens} in, ${input.outputTokens} out`,
+          description: `${input.provider}/${input.model.id}: ${input.inputTokens} in, ${input.outputTokens} out${input.estimated ? ' (estimated: the provider reported no usable usage)' : ''}`,
           extra: {
             provider: input.provider,
             model: input.model.id,
@@ -130,7 +215,9 @@ export default class MeteringService {
         },
         trx
       )
-      return { ...price, appliedTokens: -posted.tokens }
+      const charged = { ...price, appliedTokens: -posted.tokens }
+      await finish?.(trx, charged)
+      return charged
     })
   }
 

@@ -28,9 +28,13 @@ export default definePlugin<AiProvider>({
 
     return {
       async *stream(request: ChatRequest): AsyncIterable<ChatEvent> {
-        let inputTokens = 0
-        let outputTokens = 0
+        // Only what the API sent; `end` only after message_stop: a stream
+        // that closes before it was cut off.
+        let inputTokens: unknown
+        let outputTokens: unknown
+        let reported = false
         let stopReason = 'end_turn'
+        let stopped = false
         // Tool calls arrive as a block start, JSON fragments, a block stop.
         const tools = new Map<number, { name: string; json: string }>()
         const calls: ChatEvent[] = []
@@ -50,8 +54,12 @@ export default definePlugin<AiProvider>({
           )
           for await (const event of stream) {
             if (event.type === 'message_start') {
-              inputTokens = event.message.usage.input_tokens
-              outputTokens = event.message.usage.output_tokens ?? 0
+              const usage = event.message?.usage
+              if (usage) {
+                reported = true
+                inputTokens = usage.input_tokens
+                outputTokens = usage.output_tokens
+              }
             } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
               yield { type: 'text', text: event.delta.text }
             } else if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
@@ -64,16 +72,21 @@ export default definePlugin<AiProvider>({
               const tool = tools.get(event.index)!
               calls.push({ type: 'tool_call', name: tool.name, input: parseJson(tool.json) })
             } else if (event.type === 'message_delta') {
-              outputTokens = event.usage.output_tokens
-              stopReason = event.delta.stop_reason ?? stopReason
+              if (event.usage) {
+                reported = true
+                outputTokens = event.usage.output_tokens
+              }
+              stopReason = event.delta?.stop_reason ?? stopReason
+            } else if (event.type === 'message_stop') {
+              stopped = true
             }
           }
         } catch (error) {
           throw classifyError(error, 'anthropic')
         }
         yield* calls
-        yield { type: 'usage', inputTokens, outputTokens }
-        yield { type: 'end', stopReason }
+        if (reported) yield { type: 'usage', inputTokens, outputTokens }
+        if (stopped) yield { type: 'end', stopReason }
       },
     }
   },

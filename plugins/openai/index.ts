@@ -28,9 +28,10 @@ export default definePlugin<AiProvider>({
 
     return {
       async *stream(request: ChatRequest): AsyncIterable<ChatEvent> {
-        let inputTokens = 0
-        let outputTokens = 0
-        let stopReason = 'stop'
+        // Only what the server sent: many OpenAI-compatible servers send no
+        // usage, and a stream that closes without a finish_reason was cut off.
+        let usage: { inputTokens: unknown; outputTokens: unknown } | null = null
+        let stopReason: string | null = null
         // Tool calls arrive in pieces, keyed by their index.
         const tools = new Map<number, { name: string; args: string }>()
         try {
@@ -69,10 +70,7 @@ export default definePlugin<AiProvider>({
               tools.set(call.index, tool)
             }
             if (choice?.finish_reason) stopReason = choice.finish_reason
-            if (chunk.usage) {
-              inputTokens = chunk.usage.prompt_tokens
-              outputTokens = chunk.usage.completion_tokens
-            }
+            if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens }
           }
         } catch (error) {
           throw classifyError(error, 'openai')
@@ -86,8 +84,8 @@ export default definePlugin<AiProvider>({
           }
           yield { type: 'tool_call', name: tool.name, input }
         }
-        yield { type: 'usage', inputTokens, outputTokens }
-        yield { type: 'end', stopReason }
+        if (usage) yield { type: 'usage', ...usage }
+        if (stopReason !== null) yield { type: 'end', stopReason }
       },
     }
   },

@@ -56,16 +56,16 @@ export function aiProviderContract(makeDriver: () => AiProvider | Promise<AiProv
       const usage = (await collect(driver, request(options.model))).find((e) => e.type === 'usage')
       assert.ok(usage && usage.type === 'usage')
       for (const value of [usage.inputTokens, usage.outputTokens]) {
-        assert.ok(Number.isInteger(value) && value >= 0, `whole, non-negative: ${value}`)
+        assert.ok(typeof value === 'number' && Number.isInteger(value) && value >= 0, `whole, non-negative: ${value}`)
       }
-      assert.ok(usage.outputTokens > 0, 'text was produced, so output tokens were used')
+      assert.ok((usage.outputTokens as number) > 0, 'text was produced, so output tokens were used')
     }),
 
     check('honours maxOutputTokens', async (driver) => {
       const events = await collect(driver, request(options.model, { maxOutputTokens: 3 }))
       const usage = events.find((e) => e.type === 'usage')
       assert.ok(usage && usage.type === 'usage')
-      assert.ok(usage.outputTokens <= 3, `at most 3 output tokens, got ${usage.outputTokens}`)
+      assert.ok((usage.outputTokens as number) <= 3, `at most 3 output tokens, got ${usage.outputTokens}`)
     }),
 
     check('sees the whole conversation, in order', async (driver) => {

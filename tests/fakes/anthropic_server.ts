@@ -277,6 +277,11 @@ function usage(inputTokens: number, outputTokens: number) {
   }
 }
 
+/** The script's `wireUsage.input`, as message_start's `input_tokens`. */
+function wireInput(script: LlmScript): Record<string, unknown> {
+  return script.wireUsage && 'input' in script.wireUsage ? { input_tokens: script.wireUsage.input } : {}
+}
+
 /** The non-streaming answer: the whole Message object once "generated". */
 async function answerTurn(exchange: Exchange, script: LlmScript, turn: Turn): Promise<void> {
   await exchange.sleep(generationTime(script, turn.deltas))
@@ -334,7 +339,7 @@ async function streamTurn(exchange: Exchange, script: LlmScript, turn: Turn): Pr
       stop_reason: null,
       stop_sequence: null,
       ...NULL_MESSAGE_FIELDS,
-      usage: usage(turn.inputTokens, 1),
+      ...(script.omitUsage ? {} : { usage: { ...usage(turn.inputTokens, 1), ...wireInput(script) } }),
     },
   })
 
@@ -376,9 +381,11 @@ async function streamTurn(exchange: Exchange, script: LlmScript, turn: Turn): Pr
     index++
   }
 
+  if (script.endWithoutStop) return exchange.end()
+  const wire = script.wireUsage ?? {}
   await send('message_delta', {
     delta: { stop_reason: turn.stopReason, stop_sequence: null },
-    usage: { output_tokens: turn.outputTokens },
+    ...(script.omitUsage ? {} : { usage: { output_tokens: 'output' in wire ? wire.output : turn.outputTokens } }),
   })
   await send('message_stop', {})
   exchange.end()

@@ -95,6 +95,26 @@ export interface LlmScript {
    * `failAfterChunks`), then end the response.
    */
   streamError?: ScriptedStreamError
+  /**
+   * Usage values put on the wire as they are, to play servers that report
+   * nonsense (negative numbers, strings, null): OpenAI `prompt_tokens` /
+   * `completion_tokens`; Anthropic `input_tokens` of message_start /
+   * `output_tokens` of message_delta. A side left out keeps its count.
+   */
+  wireUsage?: { input?: unknown; output?: unknown }
+  /**
+   * No usage at all in the stream, as many OpenAI-compatible servers answer
+   * (they ignore `stream_options.include_usage`). Anthropic: message_start
+   * and message_delta carry no `usage`.
+   */
+  omitUsage?: boolean
+  /**
+   * The response ends cleanly after the deltas, without the stream's end
+   * marker (OpenAI: no finish_reason chunk, usage or `data: [DONE]`;
+   * Anthropic: no message_delta or message_stop), as a proxy or server that
+   * gives up does.
+   */
+  endWithoutStop?: boolean
   /** Pause between two deltas. */
   delayMs?: number
   /**

@@ -294,10 +294,11 @@ function toolCallEntry(call: PlannedToolCall, args: string) {
   return { id: call.id, type: 'function', function: { name: call.name, arguments: args } }
 }
 
-function usageOf(turn: Turn) {
+function usageOf(turn: Turn, script: LlmScript) {
+  const wire = script.wireUsage ?? {}
   return {
-    prompt_tokens: turn.promptTokens,
-    completion_tokens: turn.completionTokens,
+    prompt_tokens: 'input' in wire ? wire.input : turn.promptTokens,
+    completion_tokens: 'output' in wire ? wire.output : turn.completionTokens,
     total_tokens: turn.promptTokens + turn.completionTokens,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
     completion_tokens_details: {
@@ -342,7 +343,7 @@ async function answerTurn(exchange: Exchange, script: LlmScript, turn: Turn): Pr
           finish_reason: turn.finishReason,
         },
       ],
-      usage: usageOf(turn),
+      usage: usageOf(turn, script),
       service_tier: 'default',
       system_fingerprint: turn.systemFingerprint,
     },
@@ -423,9 +424,10 @@ async function streamTurn(
     }
   }
   if (await stopsHere(exchange, script, sent)) return
+  if (script.endWithoutStop) return exchange.end()
 
   await send([choice({}, turn.finishReason)])
-  if (includeUsage) await send([], usageOf(turn))
+  if (includeUsage && !script.omitUsage) await send([], usageOf(turn, script))
   await exchange.write('data: [DONE]\n\n')
   exchange.end()
 }

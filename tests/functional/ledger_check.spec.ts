@@ -7,6 +7,9 @@ import AccountService from '#services/account_service'
 import LedgerService, { InsufficientFundsError, type LedgerEntry } from '#services/ledger_service'
 import MeteringService from '#services/metering_service'
 import { truncateAll } from '#tests/helpers/services'
+import { dbTime } from '#lib/db_time'
+import ProjectService from '#services/project_service'
+import User from '#models/user'
 import XbasisLedgerCheck from '../../commands/xbasis_ledger_check.js'
 
 const model: ModelInfo = { id: 'stress', label: 'stress', inputPerMTok: 3, outputPerMTok: 15, contextWindow: 200_000, maxOutputTokens: 8192 }
@@ -44,6 +47,20 @@ test.group('Ledger: balance equals the sum of its entries', (group) => {
       workspaceIds.push(workspace.id)
     }
     const start = new Map((await balances()).map((row) => [row.id, row.balance]))
+    // Each workspace's turns are messages of one chat: the hold is recorded on the message, as a real turn's is.
+    const sessions = new Map<number, number>()
+    for (const workspaceId of workspaceIds) {
+      const project = await new ProjectService().create((await User.query().where('email', `ledger-${workspaceIds.indexOf(workspaceId)}@example.com`).firstOrFail()), { name: 'Ledger' })
+      const [session] = await db.table('ai_sessions').insert({ project_id: project.id, tokens_used: 0, created_at: dbTime(), updated_at: dbTime() }).returning('id')
+      sessions.set(workspaceId, typeof session === 'object' ? Number(session.id) : Number(session))
+    }
+    const turnHolding = async (workspaceId: number, hold: number) => {
+      const [row] = await db
+        .table('ai_messages')
+        .insert({ ai_session_id: sessions.get(workspaceId), role: 'assistant', content: '', status: 'streaming', reserved_tokens: hold, created_at: dbTime(), updated_at: dbTime() })
+        .returning('id')
+      return typeof row === 'object' ? Number(row.id) : Number(row)
+    }
 
     const ledger = new LedgerService()
     const metering = new MeteringService(ledger)
@@ -66,13 +83,13 @@ test.group('Ledger: balance equals the sum of its entries', (group) => {
         const hold = between(5, 400)
         operations.push(async () => {
           if (!(await metering.reserve(workspaceId, hold))) return { kind, workspaceId, tokens: 0, created: false, refused: true }
+          const aiMessageId = await turnHolding(workspaceId, hold)
           // The turn may use less or more than it held: settle never takes more than is free.
           const settled = await metering.settle({
             workspaceId,
             userId: null,
             projectId: null,
-            aiMessageId: n,
-            reservedTokens: hold,
+            aiMessageId,
             provider: 'stress',
             model,
             inputTokens: between(0, 20_000),

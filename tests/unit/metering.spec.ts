@@ -1,5 +1,6 @@
 import { test } from '@japa/runner'
-import { priceTurn, estimateTokens } from '#services/metering_service'
+import { priceTurn, estimateTokens, countUsage } from '#services/metering_service'
+import { cleanText, textProblem } from '#lib/text'
 import ChatService from '#services/chat_service'
 import type AiMessage from '#models/ai_message'
 import type { ModelInfo } from '#config/ai'
@@ -41,5 +42,45 @@ test.group('Context window', () => {
     assert.equal(context[0].content, 'second question\n\nthird question')
     assert.equal(context.at(-1)!.content, 'new question')
     assert.notInclude(JSON.stringify(context), 'old question')
+  })
+})
+
+test.group('Usage a provider reports is checked (countUsage)', () => {
+  const traffic = { prompt: ['system prompt '.repeat(100), 'the question'], outputChars: 300, maxOutputTokens: 1000 }
+  const estimatedInput = estimateTokens(traffic.prompt)
+
+  test('plausible counts are used as reported', ({ assert }) => {
+    assert.deepEqual(countUsage({ inputTokens: 400, outputTokens: 90 }, traffic), { inputTokens: 400, outputTokens: 90, estimated: false })
+    // Hidden reasoning tokens: more output than visible text, up to max_tokens.
+    assert.deepEqual(countUsage({ inputTokens: 400, outputTokens: 1000 }, traffic), { inputTokens: 400, outputTokens: 1000, estimated: false })
+  })
+
+  test('negative, fractional, huge, non-numeric or missing counts are estimated, in tokens', ({ assert }) => {
+    for (const bad of [-1, -195_000, 1.5, Number.NaN, Infinity, 2 ** 60, '400', null, undefined, {}, 0]) {
+      const counted = countUsage({ inputTokens: bad, outputTokens: bad }, traffic)
+      assert.deepEqual(counted, { inputTokens: estimatedInput, outputTokens: 100, estimated: true }, String(bad))
+    }
+    // One side bad, the other kept.
+    assert.deepEqual(countUsage({ inputTokens: 400, outputTokens: -5 }, traffic), { inputTokens: 400, outputTokens: 100, estimated: true })
+    // More input than bytes sent (+ framing), more output than max_tokens: not plausible.
+    assert.isTrue(countUsage({ inputTokens: 10_000, outputTokens: 1001 }, traffic).estimated)
+    // No report at all: estimated, never free.
+    assert.deepEqual(countUsage(null, traffic), { inputTokens: estimatedInput, outputTokens: 100, estimated: true })
+    // The output estimate never passes max_tokens.
+    assert.equal(countUsage(null, { ...traffic, outputChars: 1_000_000 }).outputTokens, 1000)
+  })
+
+  test('a provider that failed before answering and reported nothing costs nothing', ({ assert }) => {
+    assert.deepEqual(countUsage(null, { ...traffic, outputChars: 0 }), { inputTokens: 0, outputTokens: 0, estimated: false })
+  })
+})
+
+test.group('Text that cannot be stored', () => {
+  test('NUL and lone surrogates are found and stripped; pairs are kept', ({ assert }) => {
+    assert.equal(textProblem('a\u0000b'), 'nul')
+    assert.equal(textProblem('a\uD800b'), 'surrogate')
+    assert.equal(textProblem('a\uDC00'), 'surrogate')
+    assert.isNull(textProblem('rocket 🚀 café'))
+    assert.equal(cleanText('a\u0000b\uD800c\uDFFFd 🚀'), 'abcd 🚀')
   })
 })
