@@ -14,6 +14,12 @@ test.group('Module catalogue', () => {
     assert.includeMembers(catalogue.list().map((m) => m.id), PLANNER_IDS)
   })
 
+  test('the catalogue covers the common asks: at least 24 modules', async ({ assert }) => {
+    const ids = (await loadCatalogue()).list().map((m) => m.id)
+    assert.isAtLeast(ids.length, 24)
+    assert.includeMembers(ids, ['booking', 'menu', 'gallery', 'faq', 'testimonials', 'about-page', 'services-page', 'team-page', 'events', 'polls', 'comments', 'link-in-bio', 'qa', 'survey'])
+  })
+
   test('every module has its test file in tests/modules', async ({ assert }) => {
     const here = fileURLToPath(new URL('.', import.meta.url))
     for (const manifest of (await loadCatalogue()).list()) {
