@@ -5,6 +5,7 @@ import Deployment from '#models/deployment'
 import Project from '#models/project'
 import { appLabelOfHost, appName, parseAppName, previewFrameAncestors, type AppRef } from '#lib/app_urls'
 import { appCookieHeader, appSetCookie, prefixHtmlPaths, prefixCssPaths, prefixLocation } from '#lib/app_proxy_rewrite'
+import { sendAppUnavailable } from '#lib/app_unavailable'
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'])
 
@@ -84,11 +85,7 @@ export default class AppsProxyMiddleware {
         .first()
     const deployment = await live()
     const upstream = deployment?.handle?.url
-    if (!deployment || !upstream) {
-      return ctx.response.status(503).header('content-type', 'text/html; charset=utf-8').send(
-        '<!doctype html><title>Not running</title><h1>This app is not running</h1><p>Deploy it from its project in xBasis.</p>'
-      )
-    }
+    if (!deployment || !upstream) return sendAppUnavailable(ctx, ref)
 
     const incoming = ctx.request.request
     const headers: Record<string, string | string[]> = {}

@@ -7,6 +7,8 @@ export type TurnChanges = {
   applied: string[]
   refused: { path: string; reason: string }[]
   problems: string[]
+  /** The owner pages of the app after this turn (new item, submissions…), listed in the chat. */
+  owner_pages?: { path: string; label: string }[]
 }
 
 export type AiMessageStatus = 'complete' | 'streaming' | 'partial' | 'error' | 'stopped'

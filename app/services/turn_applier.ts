@@ -6,6 +6,7 @@ import type Project from '#models/project'
 import type User from '#models/user'
 import ProjectFilesService from '#services/project_files_service'
 import { resolveModuleOperations } from '#services/module_operations'
+import OwnerAccessService from '#services/owner_access_service'
 import type { ChangeOp } from '#workspace/project_repository'
 
 /**
@@ -79,11 +80,14 @@ export default class TurnApplier {
         turn: `message-${message.id}`,
       })
       const refused = result.refused.map((r) => ({ path: r.path, reason: r.reason }))
+      // The chat names the app's owner pages, so the owner knows what to open (and how: from the editor, signed in).
+      const pages = result.committed ? await new OwnerAccessService().ownerPages(project, result.version ?? undefined).catch(() => []) : []
       return {
         version: result.committed ? result.version : null,
         applied: result.committed ? result.applied : [],
         refused,
         problems: refused.length ? [NOTHING_APPLIED] : [],
+        ...(pages.length ? { owner_pages: pages.map(({ path, label }) => ({ path, label })) } : {}),
       }
     } catch (error) {
       logger.error({ err: error, project: project.id }, 'applying an AI turn failed')

@@ -65,6 +65,21 @@ Alpine.directive('html-safe', (el, { expression }, { effect, evaluateLater }) =>
   effect(() => read((html) => (el.innerHTML = String(html ?? ''))))
 })
 
+/*
+| The project's status in the editor's header, kept true by the deploy panel
+| ("live" once production is live, instead of the "draft" the page was
+| rendered with).
+*/
+Alpine.data('projectStatus', () => ({
+  status: '',
+  init() {
+    this.status = this.$el.dataset.status
+  },
+  update(event) {
+    if (event.detail.productionLive && ['draft', 'building', 'failed', 'stopped'].includes(this.status)) this.status = 'live'
+  },
+}))
+
 Alpine.data('chat', chat)
 Alpine.data('workspace', workspace)
 Alpine.data('deploys', deploys)

@@ -20,6 +20,9 @@ function describeChanges(changes) {
   if (changes.version) lines.push(`New version ${changes.version.slice(0, 7)}: ${changes.applied.length} change(s) applied.`)
   for (const refused of changes.refused || []) lines.push(`Refused ${refused.path}: ${refused.reason}`)
   for (const problem of changes.problems || []) lines.push(problem)
+  if (changes.owner_pages?.length) {
+    lines.push(`Owner pages: ${changes.owner_pages.map((p) => `${p.label} (${p.path})`).join(', ')}. Open them signed in from Preview → Owner pages once the app is live.`)
+  }
   return lines.join('\n')
 }
 
@@ -64,6 +67,8 @@ async function* readEvents(body) {
   }
 }
 
+const PREVIEW_NOTICE = 'Deploying a preview of the new version…'
+
 export default () => ({
   messages: [],
   draft: '',
@@ -77,6 +82,10 @@ export default () => ({
     this.messages = history.map(view)
     this.choice = this.$refs.picker ? this.$refs.picker.value : ''
     this.$nextTick(() => this.scroll())
+    // The deploy panel says when no preview is on its way any more: the notice goes (no stale "Deploying…").
+    window.addEventListener('deploys-changed', (event) => {
+      if (this.notice === PREVIEW_NOTICE && !event.detail.previewBusy) this.notice = ''
+    })
   },
 
   get canSend() {
@@ -147,7 +156,7 @@ export default () => ({
         } else if (event === 'changes') {
           this.messages[index] = { ...this.messages[index], changesText: describeChanges(data.changes) }
         } else if (event === 'preview') {
-          this.notice = 'Deploying a preview of the new version…'
+          this.notice = PREVIEW_NOTICE
         } else if (event === 'fallback') {
           this.notice = `${data.from} did not answer (${data.reason}); ${data.to} is answering instead.`
         } else if (event === 'end' || event === 'error') {

@@ -21,11 +21,39 @@ const STEP_CLASS = {
   todo: 'rounded px-2 py-0.5 bg-slate-100 text-slate-400',
 }
 
+const STATUS_CLASS = {
+  live: 'bg-green-100 text-green-800',
+  failed: 'bg-red-100 text-red-800',
+  stopped: 'bg-slate-100 text-slate-600',
+}
+
+/**
+ * A deployment of the list with the actions that make sense for it: Stop
+ * while it runs or is on its way; Redeploy for the newest of its
+ * environment; Rollback for an older one (its version, deployed again).
+ */
+function present(d, all) {
+  const newest = all.find((other) => other.environment === d.environment)
+  const isNewest = newest?.id === d.id
+  return {
+    ...d,
+    label: `#${d.id} ${d.environment}`,
+    short: d.version.slice(0, 7),
+    statusClass: `rounded px-1.5 py-0.5 ${STATUS_CLASS[d.status] ?? 'bg-amber-100 text-amber-800'}`,
+    when: new Date(d.created_at).toLocaleString(),
+    canStop: ACTIVE.includes(d.status) || d.status === 'live',
+    canRedeploy: isNewest && !ACTIVE.includes(d.status),
+    canRollback: !isNewest,
+    reasonText: d.reason || '',
+  }
+}
+
 export default () => ({
   deployments: [],
   logs: [],
   lastLog: 0,
   following: null,
+  newestSeen: null,
   followedStatus: '',
   /** The furthest step the followed deployment reached (where a failure happened). */
   reached: '',
@@ -38,6 +66,12 @@ export default () => ({
   message: '',
   busy: false,
   timer: null,
+  /** Owner pages of the live apps (from the modules' manifests), and the credentials once revealed. */
+  owner: { pages: [], production: null, preview: null },
+  credentials: [],
+  askingPassword: false,
+  password: '',
+  credentialsError: '',
 
   init() {
     this.refresh()
@@ -56,6 +90,28 @@ export default () => ({
   },
   get hasProduction() {
     return this.productionUrl !== ''
+  },
+  get hasOwnerPages() {
+    return Boolean(this.owner.production || this.owner.preview) && this.owner.pages.length > 0
+  },
+  /** Each owner page of each live app, as a one-click form (see the template). */
+  get ownerLinks() {
+    const links = []
+    for (const environment of ['production', 'preview']) {
+      const live = this.owner[environment]
+      if (!live) continue
+      for (const page of live.pages) links.push({ key: `${environment}:${page.path}`, environment, next: page.path, label: page.label, where: environment === 'preview' ? 'preview' : '' })
+    }
+    return links
+  },
+  get hasCredentials() {
+    return this.credentials.length > 0
+  },
+  get canReveal() {
+    return this.password.length > 0 && !this.busy
+  },
+  get followedLabel() {
+    return this.following ? `#${this.following}` : ''
   },
   get logText() {
     return this.logs.map((l) => l.text).join('\n')
@@ -84,7 +140,7 @@ export default () => ({
   async refresh() {
     try {
       const { deployments } = await api(`${this.base}/deployments`)
-      this.deployments = deployments.map((d) => ({ ...d, label: `#${d.id} ${d.environment} · ${d.status}`, short: d.version.slice(0, 7) }))
+      this.deployments = deployments.map((d) => present(d, deployments))
       const preview = deployments.find((d) => d.environment === 'preview' && d.status === 'live')
       const production = deployments.find((d) => d.environment === 'production' && d.status === 'live')
       if ((preview?.url ?? '') !== this.previewUrl) {
@@ -92,8 +148,16 @@ export default () => ({
         this.showPreview()
       }
       this.productionUrl = production?.url ?? ''
+      // The rest of the page shows no stale state: the chat's "Deploying a preview…" notice, the project's status.
+      const previewBusy = deployments.some((d) => d.environment === 'preview' && ACTIVE.includes(d.status))
+      window.dispatchEvent(new CustomEvent('deploys-changed', { detail: { previewBusy, productionLive: Boolean(production) } }))
+      await this.loadOwner()
+      // A new deployment is followed as it appears; one picked with "Logs" stays shown until then.
       const newest = deployments[0]
-      if (newest && newest.id !== this.following) this.follow(newest)
+      if (newest && newest.id !== this.newestSeen) {
+        this.newestSeen = newest.id
+        if (newest.id !== this.following) this.follow(newest)
+      }
       clearTimeout(this.timer)
       if (this.polling) {
         if (newest) await this.loadLogs()
@@ -136,7 +200,7 @@ export default () => ({
       if (id !== this.following) return
       const data = JSON.parse(event.data)
       this.setStatus(data.status)
-      this.deployments = this.deployments.map((d) => (d.id === data.id ? { ...d, status: data.status, label: `#${d.id} ${d.environment} · ${data.status}` } : d))
+      this.deployments = this.deployments.map((d) => (d.id === data.id ? present({ ...d, status: data.status }, this.deployments) : d))
     })
     source.addEventListener('log', (event) => {
       if (id !== this.following) return
@@ -192,6 +256,90 @@ export default () => ({
     if (logs.length) {
       this.logs = [...this.logs, ...logs].slice(-300)
       this.lastLog = logs[logs.length - 1].id
+    }
+  },
+
+  async loadOwner() {
+    try {
+      this.owner = await api(`${this.base}/owner`)
+    } catch {
+      this.owner = { pages: [], production: null, preview: null }
+    }
+  },
+
+  /**
+   * Opens an owner page in a new tab, signed in: the tab is opened at once
+   * (in the click, so no popup blocker stops it), then sent to a one-time
+   * link the platform signs. The app's page gets no handle on the editor.
+   */
+  async openOwnerPage(event) {
+    const { environment, path } = event.currentTarget.dataset
+    const tab = window.open('', '_blank')
+    if (tab) tab.opener = null
+    try {
+      const { url } = await api(`${this.base}/owner/link`, { method: 'POST', headers: { 'x-csrf-token': this.$root.dataset.csrf }, body: JSON.stringify({ environment, next: path }) })
+      if (tab) tab.location.href = url
+      else window.location.href = url
+    } catch (error) {
+      tab?.close()
+      this.message = error.message
+    }
+  },
+
+  /** Rollback and Redeploy both deploy that deployment's version again, as a new deployment. */
+  async redeploy(event) {
+    await this.act(`/deployments/${event.currentTarget.dataset.id}/rollback`)
+  },
+
+  async stop(event) {
+    await this.act(`/deployments/${event.currentTarget.dataset.id}/stop`)
+  },
+
+  async act(url) {
+    this.busy = true
+    this.message = ''
+    try {
+      await api(url, { method: 'POST', headers: { 'x-csrf-token': this.$root.dataset.csrf } })
+      await this.refresh()
+    } catch (error) {
+      this.message = error.message
+    } finally {
+      this.busy = false
+    }
+  },
+
+  /** Shows the logs of that deployment (followed live while it runs). */
+  showLogs(event) {
+    const deployment = this.deployments.find((d) => String(d.id) === event.currentTarget.dataset.id)
+    if (deployment) this.follow(deployment)
+  },
+
+  askPassword() {
+    this.askingPassword = true
+    this.credentialsError = ''
+    this.$nextTick(() => this.$refs.revealPassword?.focus())
+  },
+
+  hideCredentials() {
+    this.credentials = []
+    this.askingPassword = false
+    this.password = ''
+  },
+
+  /** The generated credentials, after the user types their own password again. */
+  async reveal() {
+    if (!this.canReveal) return
+    this.busy = true
+    this.credentialsError = ''
+    try {
+      const { credentials } = await api(`${this.base}/owner/credentials`, { method: 'POST', headers: { 'x-csrf-token': this.$root.dataset.csrf }, body: JSON.stringify({ password: this.password }) })
+      this.credentials = credentials.map((c) => ({ ...c, key: `${c.name}:${c.environment}`, scope: c.environment === 'all' ? 'both environments' : c.environment }))
+      this.askingPassword = false
+    } catch (error) {
+      this.credentialsError = error.message
+    } finally {
+      this.password = ''
+      this.busy = false
     }
   },
 
