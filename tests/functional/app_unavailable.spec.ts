@@ -3,6 +3,7 @@ import { truncateAll } from '#tests/helpers/services'
 import { apiAccount } from '#tests/helpers/ai'
 import { WebClient } from '#tests/helpers/web_client'
 import Deployment from '#models/deployment'
+import { appName } from '#lib/app_urls'
 
 const platform = new WebClient().baseUrl
 
@@ -33,6 +34,7 @@ test.group('Apps proxy: the page of an app that is not running or starting', (gr
     assert.include(startingPage, '<meta http-equiv="refresh" content="3">')
 
     // The preview of the same project is another app: nothing is on its way there.
-    assert.include(await (await fetch(`${platform}/apps/${app}-preview/`)).text(), 'This app is not running')
+    const preview = appName({ slug: account.project.slug, id: account.project.id }, 'preview')
+    assert.include(await (await fetch(`${platform}/apps/${preview}/`)).text(), 'This app is not running')
   })
 })
