@@ -31,6 +31,8 @@ test.group('Module catalogue loader', () => {
       'open-route': { manifest: manifest('open-route', { parameters: [param], routes: [{ method: 'GET', path: '/{headline}', status: 200 }] }) },
       'bad-dependency': { manifest: manifest('bad-dependency', { dependencies: { 'Not A Name': 'latest?' } }) },
       'both-env': { manifest: manifest('both-env', { env: [{ name: 'KEY', description: 'k', default: 'x', generate: 'secret' }] }) },
+      'owner-post': { manifest: manifest('owner-post', { routes: [{ method: 'POST', path: '/notes', status: 303, owner: 'Notes' }] }) },
+      'owner-id': { manifest: manifest('owner-id', { routes: [{ method: 'GET', path: '/notes/:id', status: 200, owner: 'A note' }] }) },
     })
     cleanup(() => rmSync(folder, { recursive: true, force: true }))
 
@@ -60,6 +62,8 @@ test.group('Module catalogue loader', () => {
       'open-route': /\{headline\} must name a string parameter with a pattern, or an enum/,
       'bad-dependency': /"Not A Name" is not an npm package name.*"latest\?" \(Not A Name\) is not a semver range/,
       'both-env': /"KEY" has both a default and generate/,
+      'owner-post': /routes\.0: only a GET page without :placeholders can be an owner page/,
+      'owner-id': /routes\.0: only a GET page without :placeholders can be an owner page/,
     }
     for (const [id, reason] of Object.entries(expected)) {
       assert.match(errors[id] ?? '(loaded)', reason, id)
