@@ -205,6 +205,11 @@ export default class DeployService {
     deployment.merge({ status: 'stopped', reason, finishedAt: deployment.finishedAt ?? DateTime.now() })
     await deployment.save()
     await this.log(deployment.id, { stream: 'build', text: reason })
+    // A project whose production app no longer runs is not "live" (the dashboard and the editor say so).
+    if (deployment.environment === 'production') {
+      const stillLive = await Deployment.query().where('project_id', deployment.projectId).where('environment', 'production').where('status', 'live').first()
+      if (!stillLive) await Project.query().where('id', deployment.projectId).where('status', 'live').update({ status: 'stopped' })
+    }
     return deployment
   }
 

@@ -68,7 +68,7 @@ Alpine.directive('html-safe', (el, { expression }, { effect, evaluateLater }) =>
 /*
 | The project's status in the editor's header, kept true by the deploy panel
 | ("live" once production is live, instead of the "draft" the page was
-| rendered with).
+| rendered with; "stopped" once it no longer runs).
 */
 Alpine.data('projectStatus', () => ({
   status: '',
@@ -77,6 +77,7 @@ Alpine.data('projectStatus', () => ({
   },
   update(event) {
     if (event.detail.productionLive && ['draft', 'building', 'failed', 'stopped'].includes(this.status)) this.status = 'live'
+    else if (event.detail.productionStopped && this.status === 'live') this.status = 'stopped'
   },
 }))
 

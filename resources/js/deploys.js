@@ -12,7 +12,8 @@ async function api(url, options = {}) {
   return body
 }
 
-const ACTIVE = ['queued', 'building', 'deploying']
+// On its way to live ('starting': an app the platform brings back after a restart).
+const ACTIVE = ['queued', 'building', 'deploying', 'starting']
 const STEPS = ['queued', 'building', 'deploying', 'live']
 const STEP_CLASS = {
   done: 'rounded px-2 py-0.5 bg-green-100 text-green-800',
@@ -150,7 +151,8 @@ export default () => ({
       this.productionUrl = production?.url ?? ''
       // The rest of the page shows no stale state: the chat's "Deploying a preview…" notice, the project's status.
       const previewBusy = deployments.some((d) => d.environment === 'preview' && ACTIVE.includes(d.status))
-      window.dispatchEvent(new CustomEvent('deploys-changed', { detail: { previewBusy, productionLive: Boolean(production) } }))
+      const productionStopped = !production && deployments.some((d) => d.environment === 'production' && d.status === 'stopped')
+      window.dispatchEvent(new CustomEvent('deploys-changed', { detail: { previewBusy, productionLive: Boolean(production), productionStopped } }))
       await this.loadOwner()
       // A new deployment is followed as it appears; one picked with "Logs" stays shown until then.
       const newest = deployments[0]

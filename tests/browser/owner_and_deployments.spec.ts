@@ -95,6 +95,8 @@ test.group('Editor: owner pages and deployment actions', (group) => {
       await page.setViewportSize({ width, height })
       await page.locator('section[aria-label="Preview and deploys"]').screenshot({ path: `${SHOTS}/deploy-panel-${width}.png` })
     }
+    // At phone width nothing of the panel makes the page wider than the screen.
+    assert.isAtMost(await page.evaluate(() => document.documentElement.scrollWidth), 390)
     await page.setViewportSize({ width: 1366, height: 900 })
     await page.locator('[data-test="credentials"] button', { hasText: 'Hide' }).click()
 
@@ -135,6 +137,7 @@ test.group('Editor: owner pages and deployment actions', (group) => {
     // Stop: the app answers with the styled "not running" page.
     await row(redeployed).locator('[data-test="deployment-stop"]').click()
     await row(redeployed).locator('[data-test="deployment-status"]', { hasText: 'stopped' }).waitFor()
+    await page.waitForFunction(() => document.querySelector('[data-test="project-status"]')?.textContent === 'stopped')
     const visitor = await page.context().newPage()
     const stopped = await visitor.goto(appUrl)
     assert.equal(stopped!.status(), 503)
