@@ -65,6 +65,25 @@ export function publicAppUrl(project: { slug: string; id: number }, environment:
   return domain ? `${scheme()}://${name}.${domain}` : `${platformOrigin()}/apps/${name}`
 }
 
+/**
+ * The path URL (`/apps/<app>`, on whatever address the platform is opened)
+ * of an app the platform's proxy serves, from its public URL; null for apps
+ * of remote targets. The editor uses it when the app's host cannot resolve
+ * where the browser is (`*.localhost` seen from another machine).
+ */
+export function appPathOf(url: string | null): string | null {
+  if (!url) return null
+  try {
+    const parsed = new URL(url)
+    const label = appLabelOfHost(parsed.host)
+    if (label !== null) return `/apps/${label}`
+    const path = parsed.pathname.match(/^\/apps\/([a-z0-9-]+)/)
+    return path && parsed.origin === platformOrigin() ? `/apps/${path[1]}` : null
+  } catch {
+    return null
+  }
+}
+
 /** The platform's own public origin (APP_URL). */
 export function platformOrigin() {
   return appUrl().origin

@@ -16,7 +16,7 @@ import ProjectFilesService, { FileRequestError } from '#services/project_files_s
 import { projectEnv } from '#services/project_env_service'
 import { deployEvents } from '#services/deploy_events'
 import { VersionNotFoundError } from '#workspace/errors'
-import { appName, isLoopbackUrl, platformOrigin, publicAppUrl } from '#lib/app_urls'
+import { appName, appPathOf, isLoopbackUrl, platformOrigin, publicAppUrl } from '#lib/app_urls'
 import { jobQueue } from '#services/platform_queue'
 import LimitsService from '#services/limits_service'
 import xbasisConfig from '#config/xbasis'
@@ -32,6 +32,7 @@ export function presentDeployment(deployment: Deployment) {
     target: deployment.target,
     version: deployment.version,
     url: deployment.url,
+    path_url: appPathOf(deployment.url),
     reason: deployment.reason,
     triggered_by: deployment.triggeredBy,
     created_at: deployment.createdAt.toISO(),

@@ -12,6 +12,21 @@ async function api(url, options = {}) {
   return body
 }
 
+/**
+ * The address of a live app as this browser can reach it: `*.localhost` app
+ * hosts resolve only on the platform's own machine, so a page opened from
+ * elsewhere (a server's IP, a LAN name) uses the app's sandboxed path URL on
+ * the address the page was opened on.
+ */
+function reachableUrl(deployment) {
+  if (!deployment?.url) return ''
+  const host = new URL(deployment.url).hostname
+  const here = location.hostname
+  const onThisMachine = here === 'localhost' || here.endsWith('.localhost') || here.startsWith('127.') || here === '[::1]'
+  if (deployment.path_url && (host === 'localhost' || host.endsWith('.localhost')) && !onThisMachine) return location.origin + deployment.path_url
+  return deployment.url
+}
+
 // On its way to live ('starting': an app the platform brings back after a restart).
 const ACTIVE = ['queued', 'building', 'deploying', 'starting']
 const STEPS = ['queued', 'building', 'deploying', 'live']
@@ -144,11 +159,11 @@ export default () => ({
       this.deployments = deployments.map((d) => present(d, deployments))
       const preview = deployments.find((d) => d.environment === 'preview' && d.status === 'live')
       const production = deployments.find((d) => d.environment === 'production' && d.status === 'live')
-      if ((preview?.url ?? '') !== this.previewUrl) {
-        this.previewUrl = preview?.url ?? ''
+      if (reachableUrl(preview) !== this.previewUrl) {
+        this.previewUrl = reachableUrl(preview)
         this.showPreview()
       }
-      this.productionUrl = production?.url ?? ''
+      this.productionUrl = reachableUrl(production)
       // The rest of the page shows no stale state: the chat's "Deploying a preview…" notice, the project's status.
       const previewBusy = deployments.some((d) => d.environment === 'preview' && ACTIVE.includes(d.status))
       const productionStopped = !production && deployments.some((d) => d.environment === 'production' && d.status === 'stopped')

@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
 import { test } from '@japa/runner'
 import { createServer, request, type Server } from 'node:http'
+import { createServer as createNetServer, connect, type AddressInfo } from 'node:net'
+import { networkInterfaces } from 'node:os'
 import type { BrowserContext, Page } from 'playwright-core'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
@@ -125,6 +127,45 @@ test.group('Apps on origins of their own, in chromium', (group) => {
       await check(byPath.url)
     })
   }).timeout(180_000)
+
+  test("opened on another address of the machine (its LAN IP), the editor shows the preview at its path URL on that address", async ({ assert }) => {
+    const account = await apiAccount('Remote')
+    const preview = await generatedApp(account, 'a landing page with a waitlist', 'preview')
+    assert.match(new URL(preview.url).hostname, /\.localhost$/)
+    // The platform as another machine reaches it: the machine's LAN address (forwarded to the test server, which
+    // listens on 127.0.0.1), where *.localhost would be the visitor's own loopback.
+    const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address
+    assert.exists(address, 'this test needs a non-loopback IPv4 address on the machine')
+    const forwarder = createNetServer((socket) => {
+      const upstream = connect(port, '127.0.0.1')
+      socket.pipe(upstream).pipe(socket)
+      const close = () => (socket.destroy(), upstream.destroy())
+      socket.on('error', close)
+      upstream.on('error', close)
+    })
+    await new Promise<void>((resolve) => forwarder.listen(0, address, resolve))
+    const lan = `http://${address}:${(forwarder.address() as AddressInfo).port}`
+    const { chromium } = await import('playwright-core')
+    const browser = await chromium.launch({ headless: true, executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    try {
+      const page = await (await browser.newContext()).newPage()
+      const refused: string[] = []
+      page.on('console', (message) => {
+        if (/frame-ancestors|Refused to frame/.test(message.text())) refused.push(message.text())
+      })
+      await logIn(page, lan, account)
+      await page.goto(`${lan}/projects/${account.project.id}`)
+      await page.waitForSelector('[data-test="preview-frame"]', { timeout: 30_000 })
+      const src = await page.locator('[data-test="preview-frame"]').getAttribute('src')
+      assert.equal(src, `${lan}/apps/${appNameOf(preview.url)}`)
+      assert.isNotNull(await framedContent(page, src!, 15_000), 'the preview shows')
+      assert.deepEqual(refused, [])
+      assert.equal(await page.locator('[data-test="preview-link"]').getAttribute('href'), src)
+    } finally {
+      await browser.close()
+      forwarder.close()
+    }
+  }).timeout(120_000)
 
   test('a live app on its own origin and on its sandboxed path URL: styled pages, every link and form of its modules works, no platform cookie reaches it', async ({ assert }) => {
     const account = await apiAccount('Walker')
