@@ -111,12 +111,25 @@ export function appLabelOfHost(host: string | undefined): string | null {
   const domain = appsDomain()
   if (!domain) return null
   const value = (host ?? '').toLowerCase().replace(/\.$/, '')
+  // The platform's own public hosts are never apps, even when APPS_DOMAIN is a parent of them.
+  if (publicHosts().includes(value)) return null
   // Without an explicit port in APPS_DOMAIN, any port of that host is the same domain.
   const candidates = domain.includes(':') ? [value] : [value, value.replace(/:\d+$/, '')]
   for (const candidate of candidates) {
     if (candidate.endsWith('.' + domain)) return candidate.slice(0, -(domain.length + 1))
   }
   return null
+}
+
+/** Hosts (with port when not the default) of APP_URL and PLATFORM_ORIGINS. */
+function publicHosts() {
+  const hosts = [appUrl().host]
+  for (const origin of (env.get('PLATFORM_ORIGINS') ?? '').split(',')) {
+    try {
+      hosts.push(new URL(origin.trim()).host)
+    } catch {}
+  }
+  return hosts.map((h) => h.toLowerCase())
 }
 
 export function isLoopbackUrl(url: string) {

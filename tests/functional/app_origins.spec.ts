@@ -3,7 +3,7 @@ import { request } from 'node:http'
 import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import deploy from '#deploy/deploy_manager'
-import { appsDomain, publicAppUrl, previewFrameAncestors } from '#lib/app_urls'
+import { appLabelOfHost, appsDomain, publicAppUrl, previewFrameAncestors } from '#lib/app_urls'
 import { apiAccount } from '#tests/helpers/ai'
 import { truncateAll } from '#tests/helpers/services'
 import { WebClient } from '#tests/helpers/web_client'
@@ -214,6 +214,12 @@ test.group('App origins: names, previews, cookies, sandboxed path URLs', (group)
       assert.equal(publicAppUrl({ slug: 'shop', id: 7 }, 'production'), 'http://192.0.2.10:3333/apps/shop-7')
       set('APPS_DOMAIN', 'apps.example.net')
       assert.equal(publicAppUrl({ slug: 'shop', id: 7 }, 'production'), 'http://shop-7.apps.example.net')
+      // A platform under its APPS_DOMAIN stays the platform.
+      set('APP_URL', 'https://xbasis.example.com')
+      set('APPS_DOMAIN', 'example.com')
+      assert.isNull(appLabelOfHost('xbasis.example.com'))
+      assert.equal(appLabelOfHost('shop-7.example.com'), 'shop-7')
+      set('APP_URL', 'http://192.0.2.10:3333')
       set('APPS_DOMAIN', 'off')
       assert.equal(publicAppUrl({ slug: 'shop', id: 7 }, 'production'), 'http://192.0.2.10:3333/apps/shop-7')
     } finally {
