@@ -1,5 +1,6 @@
 import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { appsDomain } from '#lib/app_urls'
 
 /**
  * node ace xbasis:doctor: what this instance is configured to use, and
@@ -24,6 +25,8 @@ export default class XbasisDoctor extends BaseCommand {
     this.logger.info(`redis        ${xbasis.redisEnabled ? `${env.get('REDIS_HOST')}:${env.get('REDIS_PORT', 6379)}` : 'off (sessions in cookies, limiter in memory)'}`)
     this.logger.info(`mail         ${env.get('SMTP_HOST') ? `smtp ${env.get('SMTP_HOST')}` : 'captured (no SMTP_HOST): see /dev/mails'}`)
     this.logger.info(`migrations   ${xbasis.migrateOnStart ? 'run on start' : 'manual (node ace migration:run)'}`)
+    const apps = appsDomain()
+    this.logger.info(`apps         ${apps ? `<app>.${apps} (wildcard DNS *.${apps.replace(/:\d+$/, '')}) and ` : 'only '}sandboxed /apps/<app>/`)
 
     const report = await healthChecks.run()
     for (const check of report.checks) {

@@ -37,6 +37,20 @@ test.group('Environment validation at boot', () => {
     assert.notMatch(output, /\n\s+at /, 'a message, not a stack trace')
   })
 
+  test('APPS_DOMAIN and PLATFORM_ORIGINS: a bad value is named; the apps line of the doctor says where apps answer', async ({ assert }) => {
+    const bad = await bootWith({ APPS_DOMAIN: 'https://apps.example.com/', PLATFORM_ORIGINS: 'https://ok.example.com, not an origin' })
+    assert.notEqual(bad.code, 0)
+    assert.include(bad.output, 'APPS_DOMAIN must be a host name with an optional port')
+    assert.include(bad.output, 'PLATFORM_ORIGINS: "not an origin" is not an origin')
+    assert.notInclude(bad.output, '"https://ok.example.com"')
+
+    const byDefault = await bootWith({ APP_URL: 'http://localhost:3333' })
+    assert.equal(byDefault.code, 0, byDefault.output)
+    assert.include(byDefault.output, 'apps         <app>.localhost:3333 (wildcard DNS *.localhost) and sandboxed /apps/<app>/')
+    const byIp = await bootWith({ APP_URL: 'http://192.0.2.10:3333' })
+    assert.include(byIp.output, 'apps         only sandboxed /apps/<app>/')
+  })
+
   test('ill-typed values are named with what is wrong', async ({ assert }) => {
     const badPort = await bootWith({ PORT: 'eighty' })
     assert.notEqual(badPort.code, 0)
