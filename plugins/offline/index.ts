@@ -1,26 +1,30 @@
 import { definePlugin } from '#plugins/definition'
 import type { AiProvider, ChatEvent, ChatRequest } from '#ai/contract'
-import { planFromRequest, renderPlan } from './planner.js'
+import { loadCatalogue } from '#modules/composer'
+import { buildAnswer } from './builder.js'
 
 /**
- * The offline builder: no key, no network. It reads the request, picks the
- * code modules that match what was asked for and answers with the plan,
- * deterministically (the same request always gives the same answer). It is
- * the embedded default so a fresh instance works with no AI account.
+ * The offline builder: no key, no network, no model. It reads the whole
+ * conversation with a request interpreter (English and Russian), turns it
+ * into a plan of the app and answers with the plan in the same output
+ * protocol AI models use, deterministically (the same conversation always
+ * gives the same answer). It is the embedded default so a fresh instance
+ * works with no AI account.
  */
 export default definePlugin<AiProvider>({
   id: 'offline',
   kind: 'ai-provider',
   name: 'Offline builder',
-  description: 'Builds apps from code modules without any AI model: no key, no network, deterministic.',
-  version: '1.0.0',
+  description: 'Builds apps from code modules without any AI model: no key, no network, deterministic. Understands English and Russian.',
+  version: '2.0.0',
   hostApi: '^1.0.0',
   settings: [],
   create() {
     return {
       async *stream(request: ChatRequest): AsyncIterable<ChatEvent> {
-        const last = [...request.messages].reverse().find((m) => m.role === 'user')
-        const answer = renderPlan(planFromRequest(last?.content ?? ''))
+        const catalogue = await loadCatalogue()
+        const users = request.messages.filter((m) => m.role === 'user').map((m) => m.content)
+        const answer = buildAnswer(users, catalogue).answer
         // Word-sized chunks, like a model's tokens, so the chat streams.
         const chunks = answer.match(/\S+\s*|\s+/g) ?? []
         let sent = 0

@@ -1,20 +1,186 @@
 import { test } from '@japa/runner'
 import plugin from './index.js'
 import { registerAiProviderContract } from '#tests/contracts/ai_provider'
-import { planFromRequest } from './planner.js'
+import { loadCatalogue } from '#modules/composer'
+import { parseOutput } from '#ai/output_protocol'
+import { interpretConversation, type Plan } from './interpreter.js'
+import { buildAnswer } from './builder.js'
+import { EXAMPLES } from './render.js'
 
 registerAiProviderContract(test, 'offline', () => plugin.create({ settings: {}, logger: console as any }), {
   model: 'offline-builder',
 })
 
-test.group('Offline builder: planning', () => {
-  test('picks modules from the words of the request, deterministically', ({ assert }) => {
-    const plan = planFromRequest('A landing page with a waitlist and a blog').map((m) => m.id)
-    assert.deepEqual(plan, ['app-base', 'data-store', 'landing-page', 'waitlist', 'blog'])
-    assert.deepEqual(planFromRequest('A landing page with a waitlist and a blog').map((m) => m.id), plan)
+const plan = (...messages: string[]): Plan => interpretConversation(messages).plan
+const fields = (p: Plan, index = 0) => p.entities[index].fields.map((f) => `${f.label}:${f.type}`)
+
+test.group('Offline interpreter: names', () => {
+  test('quoted, «guillemets», "called X", "for my X", Russian "под названием"', ({ assert }) => {
+    assert.equal(plan('A website for my bakery called Sweet Crumbs with a menu').title, 'Sweet Crumbs')
+    assert.equal(plan('A landing page for "Blue Fox Studio" with a contact form').title, 'Blue Fox Studio')
+    assert.equal(plan('Сайт для кофейни «Ромашка» с меню').title, 'Ромашка')
+    assert.equal(plan('a site for my bakery with a contact form').title, 'Bakery')
+    assert.equal(plan('Приложение под названием Книжный клуб, где участники с именем и email').title, 'Книжный клуб')
+    assert.equal(plan('Лендинг для кофейни с формой связи').title, 'Кофейня', 'the genitive of "для …" back to its base form')
   })
 
-  test('falls back to a landing page when nothing matches', ({ assert }) => {
-    assert.deepEqual(planFromRequest('something vague').map((m) => m.id), ['app-base', 'landing-page'])
+  test('a rename in a follow-up changes the title and keeps everything else', ({ assert }) => {
+    const before = plan('A landing page for "Sweet Crumbs" with a waitlist')
+    const after = plan('A landing page for "Sweet Crumbs" with a waitlist', 'rename the app to "Crumb & Co"')
+    assert.equal(after.title, 'Crumb & Co')
+    assert.deepEqual(after.modules, before.modules)
+    assert.equal(plan('Сайт «Ромашка» с блогом', 'переименуй в «Василёк»').title, 'Василёк')
+  })
+
+  test('a Cyrillic name gets a readable slug, not "project"', async ({ assert }) => {
+    const built = buildAnswer(['Сайт для кофейни «Ромашка» с формой связи'], await loadCatalogue())
+    assert.equal(built.params.get('app-base')!.name, 'romashka')
+  })
+})
+
+test.group('Offline interpreter: entities and fields', () => {
+  test('"customers with name, email and company" and a second entity in the same request', ({ assert }) => {
+    const p = plan('A CRM: customers with name, email and company, and deals with title, amount, stage and close date')
+    assert.deepEqual(p.entities.map((e) => [e.entity, e.title, e.singular]), [['customers', 'Customers', 'customer'], ['deals', 'Deals', 'deal']])
+    assert.deepEqual(fields(p, 0), ['Name:text', 'Email:email', 'Company:text'])
+    assert.deepEqual(fields(p, 1), ['Title:text', 'Amount:number', 'Stage:choice', 'Close date:date'])
+    assert.deepEqual(p.entities[1].fields[2].options, ['Lead', 'Negotiation', 'Won', 'Lost'])
+  })
+
+  test('types from the words: quantity/price/seats → number, date → date, status/priority → choice, long text → textarea', ({ assert }) => {
+    assert.deepEqual(fields(plan('items with name, quantity and price')), ['Name:text', 'Quantity:number', 'Price:number'])
+    assert.deepEqual(fields(plan('tasks with title, due date, priority, status (open, blocked, closed) and done')), ['Title:text', 'Due date:date', 'Priority:choice', 'Status:choice', 'Done:boolean'])
+    assert.deepEqual(plan('tasks with title, status (open, blocked, closed)').entities[0].fields[1].options, ['Open', 'Blocked', 'Closed'])
+    assert.deepEqual(fields(plan('A recipe collection: recipes with title, ingredients and steps, and a search')), ['Title:text', 'Ingredients:textarea', 'Steps:textarea'])
+    assert.deepEqual(fields(plan('a yoga studio: classes with title, seats and website')), ['Title:text', 'Seats:number', 'Website:url'])
+    assert.deepEqual(fields(plan('contacts with name, phone number and email address')), ['Name:text', 'Phone number:text', 'Email address:email'])
+  })
+
+  test('records named without fields get sensible ones ("manage products", "an expense tracker")', ({ assert }) => {
+    assert.deepEqual(fields(plan('an inventory to manage products with an admin dashboard')), ['Name:text', 'Price:number', 'Quantity:number'])
+    assert.deepEqual(plan('an expense tracker').entities.map((e) => e.entity), ['expenses'])
+    assert.deepEqual(plan('учёт товаров для склада').entities.map((e) => e.title), ['Товары'])
+  })
+
+  test('a field added in a follow-up, to the named entity or the only one; renamed; removed', ({ assert }) => {
+    const base = 'customers with name, email and company'
+    assert.deepEqual(fields(plan(base, 'add a phone field to customers')), ['Name:text', 'Email:email', 'Company:text', 'Phone:text'])
+    assert.deepEqual(fields(plan(base, 'add a birthday field')), ['Name:text', 'Email:email', 'Company:text', 'Birthday:date'])
+    assert.deepEqual(fields(plan(base, 'rename the field company to Organisation')), ['Name:text', 'Email:email', 'Organisation:text'])
+    assert.deepEqual(fields(plan(base, 'remove the company field')), ['Name:text', 'Email:email'])
+    const two = plan(base, 'add suppliers with name, email and rating')
+    assert.deepEqual(two.entities.map((e) => e.entity), ['customers', 'suppliers'])
+    assert.deepEqual(fields(two, 1), ['Name:text', 'Email:email', 'Rating:number'])
+  })
+})
+
+test.group('Offline interpreter: colours and theme', () => {
+  test('CSS names, hex, roles, dark theme', ({ assert }) => {
+    assert.deepEqual(plan('A bakery site with a menu. Navy background with gold accents.').theme, { color_background: 'navy', color_primary: 'gold', theme_mode: 'dark' })
+    assert.equal(plan('a landing page in teal').theme.color_primary, 'teal')
+    assert.equal(plan('a landing page, primary colour #e11d48').theme.color_primary, '#e11d48')
+    assert.deepEqual(plan('a blog with a dark theme').theme, { theme_mode: 'dark' })
+    assert.deepEqual(plan('a blog with white text on a black background and orange buttons').theme, { color_text: 'white', color_background: 'black', color_primary: 'orange', theme_mode: 'dark' })
+    assert.equal(plan('a blog, dark blue accents').theme.color_primary, 'darkblue')
+  })
+
+  test('food words are not colours unless the sentence talks about colours', ({ assert }) => {
+    assert.deepEqual(plan('a menu with chocolate cake and salmon').theme, {})
+    assert.equal(plan('a menu, use a chocolate colour for the buttons').theme.color_primary, 'chocolate')
+  })
+
+  test('Russian colour words and theme', ({ assert }) => {
+    assert.deepEqual(plan('Сайт кофейни, тёмная тема, основной цвет зелёный').theme, { theme_mode: 'dark', color_primary: 'green' })
+    assert.deepEqual(plan('Лендинг с блогом: белый фон и синие кнопки').theme, { color_background: 'white', color_primary: 'blue', theme_mode: 'light' })
+    assert.equal(plan('Лендинг с блогом', 'сделай основной цвет тёмно-синим').theme.color_primary, 'navy')
+    assert.equal(plan('Лендинг с блогом', 'сделай основной цвет тёмно-зелёным').theme.color_primary, 'darkgreen')
+  })
+})
+
+test.group('Offline interpreter: negation', () => {
+  test('"remove", "without", "no", "убери", "без" take modules out; the rest stays', ({ assert }) => {
+    assert.deepEqual(plan('a landing page with a waitlist, a blog and pricing', 'remove the pricing page').modules, ['landing-page', 'waitlist', 'blog'])
+    assert.deepEqual(plan('a landing page with a blog but without a pricing page').modules, ['landing-page', 'blog'])
+    assert.deepEqual(plan('a blog, no comments, no pricing, with a contact form').modules, ['landing-page', 'blog', 'contact-form'])
+    assert.deepEqual(plan('a site with a blog', "I don't need the blog, add a FAQ").modules, ['landing-page', 'faq'])
+    assert.deepEqual(plan('Сайт с блогом, отзывами и формой связи', 'убери блог').modules, ['landing-page', 'testimonials', 'contact-form'])
+    assert.deepEqual(plan('Сайт для студии йоги без регистрации, с расписанием занятий и отзывами').modules, ['landing-page', 'testimonials'])
+    assert.notInclude(plan('a landing page with a waitlist, no pricing page').modules, 'pricing-page')
+  })
+
+  test('removing what the app does not have is understood, changes nothing and says so', ({ assert }) => {
+    const { plan: p, turn } = interpretConversation(['a landing page with a blog', 'remove the pricing page'])
+    assert.isTrue(turn.understood)
+    assert.deepEqual(turn.changes, [])
+    assert.match(turn.notes[0].en, /no pricing page/)
+    assert.deepEqual(p.modules, ['landing-page', 'blog'])
+  })
+})
+
+test.group('Offline interpreter: Russian', () => {
+  test('"задачи с названием, сроком и исполнителем": fields in their base form, with types', ({ assert }) => {
+    const p = plan('Трекер задач для команды: задачи с названием, сроком и исполнителем, поиск и фильтры')
+    assert.equal(p.lang, 'ru')
+    assert.deepEqual(p.entities.map((e) => [e.entity, e.title, e.singular]), [['zadachi', 'Задачи', 'задача']])
+    assert.deepEqual(fields(p), ['Название:text', 'Срок:date', 'Исполнитель:text'])
+  })
+
+  test('Russian follow-ups: add a field, a page, change colours', ({ assert }) => {
+    const p = plan('Клиенты с именем, телефоном и почтой', 'добавь поле компания в клиенты', 'добавь блог', 'сделай фон чёрным')
+    assert.deepEqual(fields(p), ['Имя:text', 'Телефон:text', 'Почта:email', 'Компания:text'])
+    assert.include(p.modules, 'blog')
+    assert.equal(p.theme.color_background, 'black')
+  })
+
+  test('the answer is in the language of the message, and the app is Russian for a Russian request', async ({ assert }) => {
+    const catalogue = await loadCatalogue()
+    const ru = buildAnswer(['Лендинг для пекарни «Сдоба» с формой связи'], catalogue)
+    assert.match(ru.answer, /Офлайн-сборщик/)
+    assert.equal(ru.plan.lang, 'ru')
+    const en = buildAnswer(['A landing page for "Crumbs" with a contact form'], catalogue)
+    assert.match(en.answer, /Offline builder/)
+    assert.equal(en.plan.lang, 'en')
+  })
+})
+
+test.group('Offline interpreter: honesty and determinism', () => {
+  test('gibberish and small talk are not understood: no instruction, three example requests, in the user\'s language', async ({ assert }) => {
+    const catalogue = await loadCatalogue()
+    for (const message of ['asdf qwer zxcv', 'hello there', 'lorem ipsum dolor sit amet', 'ывапролдж фывап']) {
+      const built = buildAnswer([message], catalogue)
+      assert.isFalse(built.turn.understood, message)
+      assert.deepEqual(parseOutput(built.answer, { finished: true }).ops, [], message)
+      const examples = EXAMPLES[built.turn.lang]
+      for (const example of examples) assert.include(built.answer, example)
+    }
+    assert.match(buildAnswer(['asdf'], catalogue).answer, /did not understand/)
+    assert.match(buildAnswer(['ывапролдж фывап'], catalogue).answer, /не понял/)
+  })
+
+  test('every example request offered is itself understood', ({ assert }) => {
+    for (const example of [...EXAMPLES.en, ...EXAMPLES.ru]) {
+      const { turn, plan: p } = interpretConversation([example])
+      assert.isTrue(turn.understood, example)
+      assert.isAbove(p.modules.length + p.entities.length, 1, example)
+    }
+  })
+
+  test('the suggestion an answer ends with works: it is understood and changes the app', async ({ assert }) => {
+    const catalogue = await loadCatalogue()
+    for (const request of ['a landing page with pricing', 'customers with name and email', 'a blog', 'Сайт с тарифами', 'Клиенты с именем и почтой', 'Блог о путешествиях', ...EXAMPLES.en, ...EXAMPLES.ru]) {
+      const first = buildAnswer([request], catalogue)
+      const next = first.suggestion!
+      assert.isString(next, request)
+      assert.include(first.answer, next)
+      const second = buildAnswer([request, next], catalogue)
+      assert.isTrue(second.turn.understood, `${request} → ${next}`)
+      assert.isNotEmpty(second.ops.text, `${request} → "${next}" changes the app`)
+    }
+  })
+
+  test('the same conversation always gives the same answer', async ({ assert }) => {
+    const catalogue = await loadCatalogue()
+    const conversation = ['A CRM for "Acme": customers with name and email, navy theme', 'add a phone field to customers']
+    assert.equal(buildAnswer(conversation, catalogue).answer, buildAnswer(conversation, catalogue).answer)
   })
 })
