@@ -50,6 +50,18 @@ const xbasisConfig = {
    * Password reset links stay valid this long.
    */
   passwordResetTtlMinutes: 60,
+
+  /**
+   * Sign-up (app/services/signup_policy.ts). `mode` is the environment's
+   * XBASIS_SIGNUP; a choice saved on Admin → Sign-up wins over it.
+   * `perAddressPerHour`: sign-ups from one client address in an hour.
+   * `verificationTtlHours`: how long an e-mail verification link works.
+   */
+  signup: {
+    mode: env.get('XBASIS_SIGNUP', 'open') as 'open' | 'invite' | 'closed',
+    perAddressPerHour: env.get('XBASIS_SIGNUP_PER_HOUR', 10),
+    verificationTtlHours: 48,
+  },
 }
 
 export { PLAN_IDS, type PlanId } from '#config/billing'

@@ -41,6 +41,13 @@ const env = await Env.create(new URL('../', import.meta.url), {
   | Default: loopback. Checked at boot by app/lib/trusted_proxies.ts.
   */
   TRUSTED_PROXIES: Env.schema.string.optional(),
+  /*
+  | Who may create an account: open (anyone), invite (only an admin creates
+  | accounts) or closed. An admin's choice on Admin → Sign-up wins over it.
+  */
+  XBASIS_SIGNUP: Env.schema.enum.optional(['open', 'invite', 'closed'] as const),
+  /* Sign-ups allowed per client address per hour (default 10). */
+  XBASIS_SIGNUP_PER_HOUR: Env.schema.number.optional(),
 
   /*
   | Database: "sqlite" (embedded default) or "pg".

@@ -34,6 +34,8 @@ const ProjectFilesController = () => import('#controllers/project_files_controll
 const ModulesController = () => import('#controllers/modules_controller')
 const DeploymentsController = () => import('#controllers/deployments_controller')
 const ProjectEnvController = () => import('#controllers/project_env_controller')
+const EmailVerificationController = () => import('#controllers/email_verification_controller')
+const AdminSignupController = () => import('#controllers/admin/signup_controller')
 const OwnerAccessController = () => import('#controllers/owner_access_controller')
 
 /**
@@ -89,11 +91,14 @@ router
   .use(middleware.guest())
 
 router.get('/reset-password/:token', [PasswordResetController, 'showReset']).as('password.reset')
+// Signed link of the verification mail: the signature is the proof, in any browser.
+router.get('/verify-email/:id/:digest', [EmailVerificationController, 'verify']).as('email.verify').where('id', router.matchers.number())
 router.post('/reset-password', [PasswordResetController, 'storeReset'])
 
 router
   .group(() => {
     router.post('/logout', [SessionController, 'destroy']).as('logout')
+    router.post('/verify-email/resend', [EmailVerificationController, 'resend']).as('email.resend')
     router.get('/dashboard', [DashboardController, 'show']).as('dashboard')
     router.get('/settings/account', [AccountController, 'show']).as('settings.account')
     router.put('/settings/password', [AccountController, 'updatePassword']).as('settings.password')
@@ -130,6 +135,9 @@ router
   .group(() => {
     router.get('/admin/users', [AdminUsersController, 'index']).as('admin.users')
     router.get('/admin/plugins', [AdminPluginsController, 'index']).as('admin.plugins')
+    router.get('/admin/signup', [AdminSignupController, 'show']).as('admin.signup')
+    router.put('/admin/signup', [AdminSignupController, 'update'])
+    router.post('/admin/signup/accounts', [AdminSignupController, 'createAccount'])
     router.get('/admin/workspaces/:id/ledger', [AdminWorkspacesController, 'ledger']).as('admin.workspaces.ledger').where('id', router.matchers.number())
     router.post('/admin/workspaces/:id/balance', [AdminWorkspacesController, 'adjust']).where('id', router.matchers.number())
     router.get('/admin/plugins/:id', [PluginSettingsController, 'showPlatform'])

@@ -11,6 +11,7 @@ export function presentUser(user: User, workspace: Workspace) {
     email: user.email,
     name: user.fullName,
     is_admin: user.isAdmin,
+    email_verified: Boolean(user.emailVerifiedAt),
     plan: workspace.plan,
     tokens_balance: workspace.tokensBalance,
     workspace: {

@@ -30,6 +30,13 @@ export default class User extends compose(AppModel, AuthFinder) {
   @column({ consume: (value) => Boolean(value) })
   declare isAdmin: boolean
 
+  /**
+   * When the user followed the link of the verification mail (null: not
+   * yet). On SaaS the Free allowance waits for it.
+   */
+  @column.dateTime()
+  declare emailVerifiedAt: DateTime | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

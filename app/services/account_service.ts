@@ -11,6 +11,7 @@ import billingConfig from '#config/billing'
 import MeteringService from '#services/metering_service'
 import { slugify } from '#lib/slug'
 import SessionService from '#services/session_service'
+import EmailVerificationService from '#services/email_verification_service'
 
 export type RegisterInput = { name: string; email: string; password: string }
 export type PasswordChangeOptions = { keepSessionId?: string; keepApiTokens?: boolean }
@@ -66,7 +67,11 @@ export default class AccountService {
           { client: trx }
         )
         await user.useTransaction(trx).related('workspaces').attach({ [workspace.id]: { role: 'owner' } })
-        await new MeteringService().grant(workspace.id, billingConfig.plans[billingConfig.defaultPlan].monthlyTokens, 'Free plan allowance', trx)
+        // On SaaS the Free allowance waits for the e-mail verification
+        // (EmailVerificationService), so accounts cannot be farmed for it.
+        if (!EmailVerificationService.required()) {
+          await new MeteringService().grant(workspace.id, billingConfig.plans[billingConfig.defaultPlan].monthlyTokens, 'Free plan allowance', trx)
+        }
         await workspace.refresh()
 
         return { user, workspace }

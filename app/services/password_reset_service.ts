@@ -9,10 +9,13 @@ import { appUrl } from '#config/app'
 import User from '#models/user'
 import PasswordResetToken from '#models/password_reset_token'
 import AccountService from '#services/account_service'
+import EmailVerificationService from '#services/email_verification_service'
 
 function affectedRows(result: unknown): number {
   return Number(Array.isArray(result) ? result[0] : result)
 }
+
+export const INVITE_TTL_DAYS = 7
 
 function sha256(value: string) {
   return createHash('sha256').update(value).digest('hex')
@@ -33,15 +36,7 @@ export default class PasswordResetService {
     const user = await User.findBy('email', email)
     if (!user) return
 
-    const token = randomBytes(32).toString('base64url')
-    await PasswordResetToken.create({
-      userId: user.id,
-      tokenHash: sha256(token),
-      expiresAt: this.now().plus({ minutes: xbasis.passwordResetTtlMinutes }),
-      usedAt: null,
-    })
-
-    const link = `${appUrl}/reset-password/${token}`
+    const link = await this.#issue(user, xbasis.passwordResetTtlMinutes)
     try {
       await mail.send((message) => {
         message
@@ -55,6 +50,34 @@ export default class PasswordResetService {
       // before this ran: see the controller); the operator sees why.
       logger.error({ err: error, userId: user.id }, 'could not send the password reset mail')
     }
+  }
+
+  /**
+   * An account an admin added: its owner chooses their password through a
+   * reset link that works for INVITE_TTL_DAYS (one use, like any reset).
+   */
+  async invite(user: User, invitedBy: User): Promise<void> {
+    const ttlMinutes = INVITE_TTL_DAYS * 24 * 60
+    const link = await this.#issue(user, ttlMinutes)
+    const state = { user, link, invitedBy, days: INVITE_TTL_DAYS, appUrl }
+    await mail.send((message) => {
+      message
+        .to(user.email, user.fullName)
+        .subject('Your xBasis account is ready')
+        .htmlView('emails/account_invite', state)
+        .textView('emails/account_invite_text', state)
+    })
+  }
+
+  async #issue(user: User, ttlMinutes: number): Promise<string> {
+    const token = randomBytes(32).toString('base64url')
+    await PasswordResetToken.create({
+      userId: user.id,
+      tokenHash: sha256(token),
+      expiresAt: this.now().plus({ minutes: ttlMinutes }),
+      usedAt: null,
+    })
+    return `${appUrl}/reset-password/${token}`
   }
 
   /**
@@ -85,6 +108,8 @@ export default class PasswordResetService {
     const user = await User.findOrFail(row.userId)
     // Every session of the account ends (whoever asked is not signed in).
     await this.accounts.setPassword(user, password, { keepApiTokens: options.keepApiTokens })
+    // The link came by mail: the address is the user's.
+    await new EmailVerificationService().markVerified(user)
     await db
       .from('password_reset_tokens')
       .where('user_id', user.id)

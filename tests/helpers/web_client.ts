@@ -17,6 +17,13 @@ export class WebClient {
   cookies = new Map<string, string>()
   csrfToken: string | null = null
 
+  /**
+   * Headers sent with every request (e.g. X-Forwarded-For: the test client
+   * is on loopback, a trusted proxy by default, so it can speak for an
+   * address of its choosing).
+   */
+  headers: Record<string, string> = {}
+
   constructor(public baseUrl = `http://${env.get('HOST')}:${env.get('PORT')}`) {}
 
   async request(
@@ -24,7 +31,7 @@ export class WebClient {
     path: string,
     options: { form?: Record<string, string>; headers?: Record<string, string> } = {}
   ): Promise<WebResponse> {
-    const headers: Record<string, string> = { accept: 'text/html', ...options.headers }
+    const headers: Record<string, string> = { accept: 'text/html', ...this.headers, ...options.headers }
     if (this.cookies.size) {
       headers.cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
     }

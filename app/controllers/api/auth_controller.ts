@@ -7,21 +7,39 @@ import AccountService from '#services/account_service'
 import AccessTokenService from '#services/access_token_service'
 import AuthThrottle, { isThrottled } from '#services/auth_throttle'
 import { presentUser } from '#lib/presenters'
+import SignupPolicy, { SignupThrottledError } from '#services/signup_policy'
+import EmailVerificationService from '#services/email_verification_service'
+import { afterResponse } from '#lib/after_response'
 
 @inject()
 export default class AuthController {
   constructor(
     private accounts: AccountService,
     private tokens: AccessTokenService,
-    private throttle: AuthThrottle
+    private throttle: AuthThrottle,
+    private policy: SignupPolicy,
+    private verification: EmailVerificationService
   ) {}
 
   /**
-   * POST /api/v1/auth/register → 201 { user, token }
+   * POST /api/v1/auth/register → 201 { user, token }; 403 signup_closed
+   * when the instance is invite-only or closed, 429 when one address signs
+   * up too often.
    */
-  async register({ request, response }: HttpContext) {
+  async register(ctx: HttpContext) {
+    const { request, response } = ctx
+    await this.policy.assertPublicSignupAllowed()
     const input = await request.validateUsing(apiRegisterValidator)
+    try {
+      await this.policy.consume(ctx)
+    } catch (error) {
+      if (error instanceof SignupThrottledError) response.header('Retry-After', String(error.retryAfterSeconds))
+      throw error
+    }
     const { user, workspace } = await this.accounts.register(input)
+    if (EmailVerificationService.required()) {
+      afterResponse(ctx, 'e-mail verification mail', () => this.verification.send(user))
+    }
     const { token, secret } = await this.tokens.create(user, input.token_name ?? 'API (register)')
     return response.created({
       user: presentUser(user, workspace),
