@@ -20,8 +20,14 @@ const bodyParserConfig = defineConfig({
     limit: '1mb',
   },
 
+  /**
+   * Never read here: only routes that take uploads read multipart bodies,
+   * after auth and CSRF, through the `uploads` middleware
+   * (app/middleware/uploads_middleware.ts), which removes the temp files
+   * when the response ends. An unauthenticated multipart POST writes nothing.
+   */
   multipart: {
-    autoProcess: true,
+    autoProcess: false,
     convertEmptyStringsToNull: true,
     processManually: [],
     limit: '20mb',

@@ -37,4 +37,5 @@ export const middleware = router.named({
   admin: () => import('#middleware/admin_middleware'),
   devMails: () => import('#middleware/dev_mails_middleware'),
   billingPayments: () => import('#middleware/billing_payments_middleware'),
+  uploads: () => import('#middleware/uploads_middleware'),
 })
