@@ -245,6 +245,14 @@ function naming(plan: Plan, w: Work, first: boolean, change: (k: string, en: str
   const old = plan.title
   plan.title = found
   if (old && plan.headline === old) plan.headline = null
+  // The old name goes everywhere it was written: copy made from the description carries it too.
+  if (old) {
+    const replace = (value: string | null) => (value ? value.split(old).join(found!) : value)
+    plan.summary = replace(plan.summary)
+    plan.subheadline = replace(plan.subheadline)
+    plan.headline = replace(plan.headline)
+    plan.ctaLabel = replace(plan.ctaLabel)
+  }
   change('rename', old ? `renamed the app from "${old}" to "${found}"` : `named the app "${found}"`, old ? `переименовал приложение: «${old}» → «${found}»` : `назвал приложение «${found}»`)
 }
 
