@@ -177,10 +177,12 @@ test.group('Chat: streaming through real SDKs and fake providers', (group) => {
   })
 
   test('the offline builder needs no key, answers deterministically and costs nothing', async ({ assert }) => {
+    // The same conversation (here: one request, in two new projects) always gives the same answer.
     const account = await apiAccount()
-    const ask = () => account.json('POST', `/api/v1/projects/${account.project.id}/messages`, { content: 'a landing page with a waitlist and a blog', provider: 'offline' })
-    const first = await ask()
-    const second = await ask()
+    const other = await apiAccount()
+    const ask = (a: typeof account) => a.json('POST', `/api/v1/projects/${a.project.id}/messages`, { content: 'a landing page with a waitlist and a blog', provider: 'offline' })
+    const first = await ask(account)
+    const second = await ask(other)
     assert.equal(first.status, 201)
     assert.include(first.body.message.content, '`waitlist`')
     assert.include(first.body.message.content, '`blog`')
