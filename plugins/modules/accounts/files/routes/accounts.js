@@ -3,6 +3,27 @@ import { HttpError, field, isEmail, readBody, redirect, sendHtml, sendJson } fro
 import { html, page, safeUrl } from '../lib/html.js'
 import { currentUser, endSession, hashPassword, spendPasswordTime, startSession, verifyPassword } from '../lib/accounts.js'
 import { store } from '../lib/store.js'
+import { formatDate, translator } from '../lib/i18n.js'
+const t = translator({
+  ru: {
+    "Sign up": "Регистрация",
+    "Log in": "Войти",
+    "Create your account": "Создайте аккаунт",
+    "E-mail": "Эл. почта",
+    "Password": "Пароль",
+    "Already have an account?": "Уже есть аккаунт?",
+    "No account yet?": "Ещё нет аккаунта?",
+    "Please enter a valid e-mail address.": "Пожалуйста, введите правильный адрес эл. почты.",
+    "The password needs at least {n} characters.": "Пароль должен быть не короче {n} символов.",
+    "The password is longer than 200 characters.": "Пароль длиннее 200 символов.",
+    "An account with this e-mail exists. Log in instead.": "Аккаунт с этим адресом уже есть. Войдите.",
+    "Wrong e-mail or password.": "Неверный адрес или пароль.",
+    "Too many failed attempts. Try again in 15 minutes.": "Слишком много неудачных попыток. Попробуйте через 15 минут.",
+    "Your account": "Ваш аккаунт",
+    "Logged in as": "Вы вошли как",
+    "Log out": "Выйти",
+  },
+})
 
 const MAX_FAILURES = 10
 const LOCK_MS = 15 * 60_000
@@ -15,7 +36,7 @@ function throttleKey(req, email) {
 function checkThrottle(key) {
   const entry = failures.get(key)
   if (entry && entry.count >= MAX_FAILURES && Date.now() - entry.last < LOCK_MS) {
-    throw new HttpError(429, 'Too many failed attempts. Try again in 15 minutes.', { headers: { 'retry-after': String(LOCK_MS / 1000) } })
+    throw new HttpError(429, t('Too many failed attempts. Try again in 15 minutes.'), { headers: { 'retry-after': String(LOCK_MS / 1000) } })
   }
 }
 
@@ -32,22 +53,22 @@ export function register(router, ctx) {
   const params = ctx.params('accounts')
   const minLength = Number(params.min_password_length) || 8
   const afterLogin = safeUrl(params.after_login_path || '/account')
-  if (params.allow_signup !== false) ctx.addNavLink('/signup', 'Sign up', 80)
-  ctx.addNavLink('/login', 'Log in', 81)
+  if (params.allow_signup !== false) ctx.addNavLink('/signup', t('Sign up'), 80)
+  ctx.addNavLink('/login', t('Log in'), 81)
 
   function authForm({ mode, email = '', errors = [] }) {
     const signup = mode === 'signup'
     return page({
-      title: signup ? 'Sign up' : 'Log in',
+      title: signup ? t('Sign up') : t('Log in'),
       body: html`<section class="card">
-<h1>${signup ? 'Create your account' : 'Log in'}</h1>
+<h1>${signup ? t('Create your account') : t('Log in')}</h1>
 ${errors.length ? html`<ul class="errors" role="alert">${errors.map((e) => html`<li>${e}</li>`)}</ul>` : ''}
 <form class="stack" method="post" action="${signup ? '/signup' : '/login'}">
-<label>E-mail <input name="email" type="email" maxlength="254" required value="${email}" autocomplete="email"></label>
-<label>Password <input name="password" type="password" minlength="${signup ? minLength : 1}" maxlength="200" required autocomplete="${signup ? 'new-password' : 'current-password'}"></label>
-<button type="submit">${signup ? 'Sign up' : 'Log in'}</button>
+<label>${t('E-mail')} <input name="email" type="email" maxlength="254" required value="${email}" autocomplete="email"></label>
+<label>${t('Password')} <input name="password" type="password" minlength="${signup ? minLength : 1}" maxlength="200" required autocomplete="${signup ? 'new-password' : 'current-password'}"></label>
+<button type="submit">${signup ? t('Sign up') : t('Log in')}</button>
 </form>
-<p class="muted">${signup ? html`Already have an account? <a href="/login">Log in</a>` : params.allow_signup !== false ? html`No account yet? <a href="/signup">Sign up</a>` : ''}</p>
+<p class="muted">${signup ? html`${t('Already have an account?')} <a href="/login">${t('Log in')}</a>` : params.allow_signup !== false ? html`${t('No account yet?')} <a href="/signup">${t('Sign up')}</a>` : ''}</p>
 </section>`,
     })
   }
@@ -62,15 +83,15 @@ ${errors.length ? html`<ul class="errors" role="alert">${errors.map((e) => html`
     router.post('/signup', async (req, res) => {
       const { email, password } = await readCredentials(req)
       const errors = []
-      if (!isEmail(email)) errors.push('Please enter a valid e-mail address.')
-      if (password.length < minLength) errors.push(`The password needs at least ${minLength} characters.`)
-      if (password.length > 200) errors.push('The password is longer than 200 characters.')
+      if (!isEmail(email)) errors.push(t('Please enter a valid e-mail address.'))
+      if (password.length < minLength) errors.push(t('The password needs at least {n} characters.', { n: minLength }))
+      if (password.length > 200) errors.push(t('The password is longer than 200 characters.'))
       if (errors.length) return sendHtml(res, authForm({ mode: 'signup', email, errors }), 422)
       const hash = await hashPassword(password)
       const users = await store.collection('users')
       // Checked after hashing (which awaits) and right before the insert: no duplicate can slip in.
       if (users.find((u) => u.email === email)) {
-        return sendHtml(res, authForm({ mode: 'signup', email, errors: ['An account with this e-mail exists. Log in instead.'] }), 422)
+        return sendHtml(res, authForm({ mode: 'signup', email, errors: [t('An account with this e-mail exists. Log in instead.')] }), 422)
       }
       const user = await users.insert({ email, password_hash: hash })
       await startSession(req, res, user)
@@ -87,7 +108,7 @@ ${errors.length ? html`<ul class="errors" role="alert">${errors.map((e) => html`
     const valid = user ? await verifyPassword(password, user.password_hash) : (await spendPasswordTime(password), false)
     if (!valid) {
       recordFailure(key)
-      return sendHtml(res, authForm({ mode: 'login', email, errors: ['Wrong e-mail or password.'] }), 401)
+      return sendHtml(res, authForm({ mode: 'login', email, errors: [t('Wrong e-mail or password.')] }), 401)
     }
     failures.delete(key)
     await startSession(req, res, user)
@@ -103,11 +124,11 @@ ${errors.length ? html`<ul class="errors" role="alert">${errors.map((e) => html`
     const user = await currentUser(req)
     if (!user) return redirect(res, '/login')
     sendHtml(res, page({
-      title: 'Your account',
+      title: t('Your account'),
       body: html`<section class="card">
-<h1>Your account</h1>
-<p>Logged in as <strong>${user.email}</strong> since ${user.created_at.slice(0, 10)}.</p>
-<form method="post" action="/logout"><button type="submit" class="secondary">Log out</button></form>
+<h1>${t('Your account')}</h1>
+<p>${t('Logged in as')} <strong>${user.email}</strong> · ${formatDate(user.created_at.slice(0, 10))}</p>
+<form method="post" action="/logout"><button type="submit" class="secondary">${t('Log out')}</button></form>
 </section>`,
     }))
   })

@@ -8,6 +8,21 @@ import { renderMarkdown } from '../lib/markdown.js'
 import { requireAdmin } from '../lib/admin_auth.js'
 import { root } from '../lib/config.js'
 import { store } from '../lib/store.js'
+import { formatDate, translator } from '../lib/i18n.js'
+const t = translator({
+  ru: {
+    "Blog": "Блог",
+    "News and notes.": "Новости и заметки.",
+    "No posts yet.": "Записей пока нет.",
+    "New post": "Новая запись",
+    "Title": "Заголовок",
+    "Summary": "Кратко",
+    "Text (Markdown)": "Текст (Markdown)",
+    "Publish": "Опубликовать",
+    "No post at this address.": "Такой записи нет.",
+    "All posts": "Все записи",
+  },
+})
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,79}$/
 const RESERVED = new Set(['new'])
@@ -49,7 +64,9 @@ export function slugify(title) {
 export async function register(router, ctx) {
   const params = ctx.params('blog')
   const fromFiles = await filePosts()
-  ctx.addNavLink('/blog', params.nav_label || 'Blog', 50)
+  ctx.addNavLink('/blog', params.nav_label || t('Blog'), 50)
+  const title = params.title || t('Blog')
+  const intro = params.intro || t('News and notes.')
 
   async function allPosts() {
     const stored = (await store.collection('blog_posts')).all().map((p) => ({ ...p, source: 'store' }))
@@ -59,24 +76,24 @@ export async function register(router, ctx) {
   router.get('/blog', async (req, res) => {
     const posts = await allPosts()
     sendHtml(res, page({
-      title: params.title,
-      body: html`<h1>${params.title}</h1>
-${params.intro ? html`<p class="muted">${params.intro}</p>` : ''}
-${posts.length === 0 ? html`<p class="muted">No posts yet.</p>` : ''}
-${posts.map((p) => html`<section class="card"><h2><a href="/blog/${p.slug}">${p.title}</a></h2><p class="muted">${p.date}</p>${p.summary ? html`<p>${p.summary}</p>` : ''}</section>`)}`,
+      title,
+      body: html`<div class="page-head"><h1>${title}</h1>
+<p>${intro}</p></div>
+${posts.length === 0 ? html`<p class="muted">${t('No posts yet.')}</p>` : ''}
+${posts.map((p) => html`<section class="card"><h2><a href="/blog/${p.slug}">${p.title}</a></h2><p class="meta">${formatDate(p.date)}</p>${p.summary ? html`<p>${p.summary}</p>` : ''}</section>`)}`,
     }))
   })
 
   router.get('/blog/new', (req, res) => {
     requireAdmin(req)
     sendHtml(res, page({
-      title: 'New post',
-      body: html`<section class="card"><h1>New post</h1>
+      title: t('New post'),
+      body: html`<section class="card narrow"><h1>${t('New post')}</h1>
 <form class="stack" method="post" action="/blog">
-<label>Title <input name="title" maxlength="200" required></label>
-<label>Summary <input name="summary" maxlength="300"></label>
-<label>Text (Markdown) <textarea name="body" required></textarea></label>
-<button type="submit">Publish</button>
+<label>${t('Title')} <input name="title" maxlength="200" required></label>
+<label>${t('Summary')} <input name="summary" maxlength="300"></label>
+<label>${t('Text (Markdown)')} <textarea name="body" required></textarea></label>
+<button type="submit">${t('Publish')}</button>
 </form></section>`,
     }))
   })
@@ -98,15 +115,15 @@ ${posts.map((p) => html`<section class="card"><h2><a href="/blog/${p.slug}">${p.
 
   router.get('/blog/:slug', async (req, res) => {
     const post = (await allPosts()).find((p) => p.slug === req.params.slug)
-    if (!post) throw new HttpError(404, 'No post at this address.')
+    if (!post) throw new HttpError(404, t('No post at this address.'))
     sendHtml(res, page({
       title: post.title,
       description: post.summary,
-      body: html`<article class="post"><h1>${post.title}</h1><p class="muted">${post.date}</p>
+      body: html`<article class="post"><h1>${post.title}</h1><p class="meta">${formatDate(post.date)}</p>
 ${raw(renderMarkdown(post.body))}
 </article>
 ${await renderSlot('blog-post', { slug: post.slug, title: post.title })}
-<p><a href="/blog">All posts</a></p>`,
+<p><a href="/blog">← ${t('All posts')}</a></p>`,
     }))
   })
 

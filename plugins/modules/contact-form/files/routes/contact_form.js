@@ -4,28 +4,49 @@ import { HttpError, field, isEmail, readBody, redirect, sendHtml, sendJson, want
 import { html, page } from '../lib/html.js'
 import { requireAdmin } from '../lib/admin_auth.js'
 import { store } from '../lib/store.js'
+import { translator } from '../lib/i18n.js'
+const t = translator({
+  ru: {
+    "Contact": "Контакты",
+    "Contact us": "Свяжитесь с нами",
+    "Questions, ideas, feedback? Write to us and we will get back to you.": "Вопросы, идеи, отзывы? Напишите нам — мы ответим.",
+    "Thank you! Your message was sent.": "Спасибо! Сообщение отправлено.",
+    "Name": "Имя",
+    "E-mail": "Эл. почта",
+    "Message": "Сообщение",
+    "Send": "Отправить",
+    "Please tell us your name.": "Пожалуйста, укажите имя.",
+    "Please enter a valid e-mail address.": "Пожалуйста, введите правильный адрес эл. почты.",
+    "Please write a message.": "Пожалуйста, напишите сообщение.",
+    "The message is longer than {max} characters.": "Сообщение длиннее {max} символов.",
+    "Contact messages": "Сообщения с сайта",
+    "No messages yet.": "Сообщений пока нет.",
+  },
+})
 
 const COLLECTION = 'contact_messages'
 
 export function register(router, ctx) {
   const params = ctx.params('contact-form')
   const maxMessage = Number(params.max_message_length) || 5000
-  ctx.addNavLink('/contact', params.nav_label || 'Contact', 40)
+  ctx.addNavLink('/contact', params.nav_label || t('Contact'), 40)
+  const heading = params.heading || t('Contact us')
+  const intro = params.intro || t('Questions, ideas, feedback? Write to us and we will get back to you.')
 
   function form({ values = {}, errors = [], sent = false } = {}) {
     return page({
-      title: params.heading,
+      title: heading,
       body: html`<section class="card">
-<h1>${params.heading}</h1>
-${params.intro ? html`<p>${params.intro}</p>` : ''}
-${sent ? html`<p class="notice" role="status">${params.success_message}</p>` : ''}
+<h1>${heading}</h1>
+<p>${intro}</p>
+${sent ? html`<p class="notice" role="status">${params.success_message || t('Thank you! Your message was sent.')}</p>` : ''}
 ${errors.length ? html`<ul class="errors" role="alert">${errors.map((e) => html`<li>${e}</li>`)}</ul>` : ''}
 <form class="stack" method="post" action="/contact">
-<label>Name <input name="name" maxlength="200" required value="${values.name ?? ''}"></label>
-<label>E-mail <input name="email" type="email" maxlength="254" required value="${values.email ?? ''}"></label>
-<label>Message <textarea name="message" maxlength="${maxMessage}" required>${values.message ?? ''}</textarea></label>
+<label>${t('Name')} <input name="name" maxlength="200" required value="${values.name ?? ''}"></label>
+<label>${t('E-mail')} <input name="email" type="email" maxlength="254" required value="${values.email ?? ''}"></label>
+<label>${t('Message')} <textarea name="message" maxlength="${maxMessage}" required>${values.message ?? ''}</textarea></label>
 <label class="hidden-field" aria-hidden="true">Website <input name="website" tabindex="-1" autocomplete="off"></label>
-<button type="submit">${params.button_label || 'Send'}</button>
+<button type="submit">${params.button_label || t('Send')}</button>
 </form>
 </section>`,
     })
@@ -37,10 +58,10 @@ ${errors.length ? html`<ul class="errors" role="alert">${errors.map((e) => html`
     const body = await readBody(req, { limit: maxMessage * 4 + 10_000 })
     const values = { name: field(body, 'name', 200), email: field(body, 'email', 254), message: field(body, 'message', maxMessage + 1) }
     const errors = []
-    if (!values.name) errors.push('Please tell us your name.')
-    if (!isEmail(values.email)) errors.push('Please enter a valid e-mail address.')
-    if (!values.message) errors.push('Please write a message.')
-    if (values.message.length > maxMessage) errors.push(`The message is longer than ${maxMessage} characters.`)
+    if (!values.name) errors.push(t('Please tell us your name.'))
+    if (!isEmail(values.email)) errors.push(t('Please enter a valid e-mail address.'))
+    if (!values.message) errors.push(t('Please write a message.'))
+    if (values.message.length > maxMessage) errors.push(t('The message is longer than {max} characters.', { max: maxMessage }))
     if (errors.length) {
       if (wantsJson(req)) throw new HttpError(422, errors.join(' '), { details: errors })
       return sendHtml(res, form({ values, errors }), 422)
@@ -58,9 +79,9 @@ ${errors.length ? html`<ul class="errors" role="alert">${errors.map((e) => html`
     const messages = (await store.collection(COLLECTION)).all().reverse()
     if (wantsJson(req)) return sendJson(res, messages)
     sendHtml(res, page({
-      title: 'Contact messages',
-      body: html`<h1>Contact messages (${messages.length})</h1>
-${messages.length === 0 ? html`<p class="muted">No messages yet.</p>` : ''}
+      title: t('Contact messages'),
+      body: html`<h1>${t('Contact messages')} (${messages.length})</h1>
+${messages.length === 0 ? html`<p class="muted">${t('No messages yet.')}</p>` : ''}
 ${messages.map((m) => html`<section class="card"><p><strong>${m.name}</strong> &lt;<a href="mailto:${m.email}">${m.email}</a>&gt; <span class="muted">${m.created_at}</span></p><p>${m.message}</p></section>`)}`,
     }))
   })

@@ -10,6 +10,21 @@ import { html, page } from '../lib/html.js'
 import { requireAdmin } from '../lib/admin_auth.js'
 import { parseMultipart } from '../lib/multipart.js'
 import { newId, store } from '../lib/store.js'
+import { translator } from '../lib/i18n.js'
+const t = translator({
+  ru: {
+    "Files": "Файлы",
+    "File": "Файл",
+    "up to": "до",
+    "Upload": "Загрузить",
+    "Uploading asks for the admin password.": "Для загрузки нужен пароль администратора.",
+    "No files yet.": "Файлов пока нет.",
+    "Name": "Имя",
+    "Size": "Размер",
+    "Uploaded": "Загружен",
+    "Choose a file to upload.": "Выберите файл для загрузки.",
+  },
+})
 
 const INLINE_TYPES = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' }
 const ID = /^[a-f0-9]{16}$/
@@ -45,7 +60,8 @@ export function register(router, ctx) {
   // "public": anyone uploads; "admin": the owner uploads, anyone downloads; "private": owner only.
   const checkRead = (req) => access !== 'private' || requireAdmin(req)
   const checkWrite = (req) => access === 'public' || requireAdmin(req)
-  if (access !== 'private') ctx.addNavLink('/files', params.nav_label || 'Files', 70)
+  if (access !== 'private') ctx.addNavLink('/files', params.nav_label || t('Files'), 70)
+  const heading = params.heading || t('Files')
 
   async function save(name, data, type) {
     const clean = cleanName(name)
@@ -77,14 +93,14 @@ export function register(router, ctx) {
     checkRead(req)
     const files = (await store.collection('uploads')).all().reverse()
     sendHtml(res, page({
-      title: params.heading,
-      body: html`<h1>${params.heading}</h1>
+      title: heading,
+      body: html`<h1>${heading}</h1>
 ${html`<form class="card stack" method="post" action="/files" enctype="multipart/form-data">
-<label>File (up to ${formatSize(maxBytes)}${allowed.length ? `; ${allowed.join(', ')}` : ''}) <input type="file" name="file" required></label>
-<button type="submit">Upload</button>
-${access === 'admin' ? html`<p class="muted">Uploading asks for the admin password.</p>` : ''}
+<label>${t('File')} (${t('up to')} ${formatSize(maxBytes)}${allowed.length ? `; ${allowed.join(', ')}` : ''}) <input type="file" name="file" required></label>
+<button type="submit">${t('Upload')}</button>
+${access === 'admin' ? html`<p class="muted">${t('Uploading asks for the admin password.')}</p>` : ''}
 </form>`}
-${files.length === 0 ? html`<p class="muted">No files yet.</p>` : html`<table><thead><tr><th>Name</th><th>Size</th><th>Uploaded</th></tr></thead>
+${files.length === 0 ? html`<p class="muted">${t('No files yet.')}</p>` : html`<table><thead><tr><th>${t('Name')}</th><th>${t('Size')}</th><th>${t('Uploaded')}</th></tr></thead>
 <tbody>${files.map((f) => html`<tr><td><a href="/files/${f.id}">${f.name}</a></td><td>${formatSize(f.size)}</td><td>${f.created_at.slice(0, 16).replace('T', ' ')}</td></tr>`)}</tbody></table>`}`,
     }))
   })
@@ -95,7 +111,7 @@ ${files.length === 0 ? html`<p class="muted">No files yet.</p>` : html`<table><t
     // Room for the multipart headers around the file itself.
     const body = await readRaw(req, maxBytes + 16_384)
     const part = parseMultipart(body, req.headers['content-type']).find((p) => p.name === 'file' && p.filename !== undefined)
-    if (!part) throw new HttpError(422, 'Choose a file to upload.')
+    if (!part) throw new HttpError(422, t('Choose a file to upload.'))
     if (part.data.length > maxBytes) throw new HttpError(413, `The file is larger than ${formatSize(maxBytes)}.`)
     const file = await save(part.filename, part.data, part.type)
     if (wantsJson(req)) return sendJson(res, describe(file), 201)

@@ -3,6 +3,14 @@
 // URL is https.
 import { HttpError, redirect, sendHtml } from '../lib/http.js'
 import { html, page } from '../lib/html.js'
+import { translator } from '../lib/i18n.js'
+const t = translator({
+  ru: {
+    "Buy": "Купить",
+    "Buy now": "Купить",
+    "The payment link is not configured (it must be an https URL).": "Ссылка на оплату не настроена (нужен адрес https).",
+  },
+})
 
 function checkoutUrl(value) {
   try {
@@ -16,7 +24,8 @@ function checkoutUrl(value) {
 export function register(router, ctx) {
   const params = ctx.params('payment-link')
   const target = checkoutUrl(params.payment_url)
-  ctx.addNavLink('/buy', params.nav_label || 'Buy', 25)
+  ctx.addNavLink('/buy', params.nav_label || t('Buy'), 25)
+  const button = params.button_label || t('Buy now')
 
   router.get('/buy', (req, res) => {
     sendHtml(res, page({
@@ -26,8 +35,8 @@ export function register(router, ctx) {
 ${params.price ? html`<p class="price">${params.price}</p>` : ''}
 ${params.description ? html`<p>${params.description}</p>` : ''}
 ${target
-  ? html`<a class="button" href="/buy/checkout" rel="nofollow">${params.button_label}</a>`
-  : html`<span class="button" aria-disabled="true">${params.button_label}</span><p class="errors">The payment link is not configured (it must be an https URL).</p>`}
+  ? html`<a class="button" href="/buy/checkout" rel="nofollow">${button}</a>`
+  : html`<span class="button" aria-disabled="true">${button}</span><p class="errors">${t('The payment link is not configured (it must be an https URL).')}</p>`}
 </section>`,
     }))
   })

@@ -4,6 +4,21 @@ import { HttpError, field, isEmail, readBody, redirect, send, sendHtml, sendJson
 import { html, page } from '../lib/html.js'
 import { requireAdmin } from '../lib/admin_auth.js'
 import { store } from '../lib/store.js'
+import { translator } from '../lib/i18n.js'
+const t = translator({
+  ru: {
+    "Join": "Записаться",
+    "Join the waitlist": "Запишитесь в лист ожидания",
+    "Be the first to know when we launch.": "Узнайте первыми о запуске.",
+    "You are on the list. Thank you!": "Вы в списке. Спасибо!",
+    "You were already on the list.": "Вы уже были в списке.",
+    "E-mail": "Эл. почта",
+    "Please enter a valid e-mail address.": "Пожалуйста, введите правильный адрес эл. почты.",
+    "Waitlist": "Лист ожидания",
+    "Download as CSV": "Скачать CSV",
+    "Joined": "Дата",
+  },
+})
 
 const COLLECTION = 'waitlist'
 
@@ -25,20 +40,22 @@ function csvCell(value) {
 
 export function register(router, ctx) {
   const params = ctx.params('waitlist')
-  ctx.addNavLink('/waitlist', params.nav_label || 'Join', 30)
+  ctx.addNavLink('/waitlist', params.nav_label || t('Join'), 30)
+  const heading = params.heading || t('Join the waitlist')
+  const intro = params.intro || t('Be the first to know when we launch.')
 
   function form({ status, error, email = '' } = {}) {
     return page({
-      title: params.heading,
+      title: heading,
       body: html`<section class="card">
-<h1>${params.heading}</h1>
-${params.intro ? html`<p>${params.intro}</p>` : ''}
-${status === 'joined' ? html`<p class="notice" role="status">${params.success_message}</p>` : ''}
-${status === 'already' ? html`<p class="notice" role="status">${params.already_message}</p>` : ''}
+<h1>${heading}</h1>
+<p>${intro}</p>
+${status === 'joined' ? html`<p class="notice" role="status">${params.success_message || t('You are on the list. Thank you!')}</p>` : ''}
+${status === 'already' ? html`<p class="notice" role="status">${params.already_message || t('You were already on the list.')}</p>` : ''}
 ${error ? html`<p class="errors" role="alert">${error}</p>` : ''}
 <form class="stack" method="post" action="/waitlist">
-<label>E-mail <input name="email" type="email" maxlength="254" required value="${email}"></label>
-<button type="submit">${params.button_label}</button>
+<label>${t('E-mail')} <input name="email" type="email" maxlength="254" required value="${email}"></label>
+<button type="submit">${params.button_label || t('Join')}</button>
 </form>
 </section>`,
     })
@@ -54,7 +71,7 @@ ${error ? html`<p class="errors" role="alert">${error}</p>` : ''}
     const email = field(body, 'email', 300)
     if (!isEmail(email)) {
       if (wantsJson(req)) throw new HttpError(422, 'Please enter a valid e-mail address.')
-      return sendHtml(res, form({ error: 'Please enter a valid e-mail address.', email }), 422)
+      return sendHtml(res, form({ error: t('Please enter a valid e-mail address.'), email }), 422)
     }
     const status = await join(email)
     if (wantsJson(req)) return sendJson(res, { status }, status === 'joined' ? 201 : 200)
@@ -72,11 +89,11 @@ ${error ? html`<p class="errors" role="alert">${error}</p>` : ''}
     }
     if (wantsJson(req)) return sendJson(res, entries)
     sendHtml(res, page({
-      title: 'Waitlist',
-      body: html`<h1>Waitlist (${entries.length})</h1>
-<p><a href="/waitlist/entries?format=csv">Download as CSV</a></p>
-<table><thead><tr><th>E-mail</th><th>Joined</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr><td>${e.email}</td><td>${e.created_at}</td></tr>`)}</tbody></table>`,
+      title: t('Waitlist'),
+      body: html`<h1>${t('Waitlist')} (${entries.length})</h1>
+<p><a href="/waitlist/entries?format=csv">${t('Download as CSV')}</a></p>
+<div class="table-wrap"><table><thead><tr><th>${t('E-mail')}</th><th>${t('Joined')}</th></tr></thead>
+<tbody>${entries.map((e) => html`<tr><td>${e.email}</td><td>${e.created_at}</td></tr>`)}</tbody></table></div>`,
     }))
   })
 }
