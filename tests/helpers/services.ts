@@ -77,6 +77,11 @@ export async function truncateAll() {
   for (const { id } of projects) await new DeployService().destroyAll(id)
   const connection = db.connection()
   const tables = (await connection.getAllTables(connection.dialect.name === 'postgres' ? ['public'] : undefined)).filter((t) => !t.startsWith('adonis_schema'))
+  // Rate-limit counters are keyed by user ids, which restart with the
+  // tables: one test's wrong guesses must not block the next test's user 1.
+  await resetRateLimits()
+  const { default: limiter } = await import('@adonisjs/limiter/services/main')
+  await limiter.clear(['memory'])
   if (connection.dialect.name === 'postgres') {
     if (tables.length) await connection.rawQuery(`TRUNCATE ${tables.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`)
     return

@@ -46,7 +46,7 @@ test.group('Module composer', () => {
 
     const unknown = moduleError(() => composeApp(catalogue, [{ id: 'teleporter' }]))
     assert.equal(unknown.code, 'unknown_module')
-    assert.match(unknown.message, /unknown module "teleporter" \(the catalogue has: accounts, .*waitlist\)/)
+    assert.match(unknown.message, /unknown module "teleporter" \(the catalogue has: about-page, accounts, .*waitlist\)/)
 
     assert.equal(moduleError(() => composeApp(catalogue, [{ id: 'blog' }, { id: 'blog' }])).code, 'duplicate_module')
 
@@ -60,7 +60,7 @@ test.group('Module composer', () => {
     )
     assert.equal(invalid.code, 'invalid_params')
     assert.sameDeepMembers(invalid.details, [
-      { module: 'landing-page', param: 'colour', message: 'unknown parameter (known: headline, subheadline, cta_label, cta_url, features, nav_label)' },
+      { module: 'landing-page', param: 'colour', message: 'unknown parameter (known: headline, subheadline, cta_label, cta_url, features, features_heading, closing_heading, closing_text, nav_label)' },
       { module: 'landing-page', param: 'headline', message: 'must be at most 120 characters' },
       { module: 'landing-page', param: 'cta_url', message: 'must be an http(s) URL, a mailto: address, a path starting with "/" or an #anchor' },
       { module: 'landing-page', param: 'features', message: 'must be a list' },
