@@ -4,6 +4,7 @@ import app from '@adonisjs/core/services/app'
 import { ModuleCatalogue, loadCatalogueFrom } from './catalogue.js'
 import { resolveParameters, type ParameterProblem } from './parameters.js'
 import type { EnvSpec, ModuleManifest, RouteSpec } from './types.js'
+import { slugify } from '#lib/slug'
 
 export { ModuleCatalogue } from './catalogue.js'
 export type { ModuleManifest } from './types.js'
@@ -157,16 +158,13 @@ function resolveModules(catalogue: ModuleCatalogue, wanted: string[], removed: S
   return order
 }
 
-function slugify(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50).replace(/-+$/, '')
-}
 
 /** The app's name fills app-base's name and title when neither the caller nor the app set them. */
 function appNameDefaults(appName: string | undefined, recorded: Record<string, unknown>, given: Record<string, unknown>) {
   const defaults: Record<string, unknown> = {}
   const title = appName?.replace(/\s+/g, ' ').trim().slice(0, 80)
   if (!title) return defaults
-  const slug = slugify(title)
+  const slug = slugify(title, 50, '')
   if (slug && recorded.name === undefined && given.name === undefined) defaults.name = slug
   if (recorded.title === undefined && given.title === undefined) defaults.title = title
   return defaults
