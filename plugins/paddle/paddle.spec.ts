@@ -1,4 +1,5 @@
 import { test } from '@japa/runner'
+import { createHmac } from 'node:crypto'
 import plugin from './index.js'
 import { validateDefinition } from '#plugins/validate_definition'
 import billingConfig from '#config/billing'
@@ -180,6 +181,22 @@ test.group('Paddle billing plugin', (group) => {
     )
     const event = await provider.parseWebhook(body, { 'paddle-signature': signPaddleWebhook(body, WEBHOOK_SECRET) })
     assert.containsSubset(event, { kind: 'transaction_completed', transactionId: 'txn_01paid', workspaceId: 9, packs: ['m', 'm'], plan: null, reason: 'purchase', totalCents: 10000, currency: 'USD' })
+  })
+
+  test('webhooks: a signature dated in the future is refused beyond a 5 s clock skew', async ({ assert }) => {
+    const body = JSON.stringify(paddleEvent('subscription.created', { id: 'sub_1' }))
+    const future = (ms: number) => ({ 'paddle-signature': signPaddleWebhook(body, WEBHOOK_SECRET, new Date(Date.now() + ms)) })
+    // A replay window that never closes: signed for next year, accepted today and every day until then.
+    for (const ms of [6000, 60_000, 365 * 24 * 3600_000]) {
+      const error = await expectError(provider.parseWebhook(body, future(ms)), WebhookSignatureError)
+      assert.match(error.message, /in the future/)
+    }
+    // A clock a few seconds ahead of ours is normal skew.
+    assert.equal((await provider.parseWebhook(body, future(3000))).type, 'subscription.created')
+    // A timestamp the SDK would read as a number but that is not one (parseInt stops at the first non-digit).
+    const ts = Math.floor(Date.now() / 1000) + 365 * 24 * 3600
+    const h1 = createHmac('sha256', WEBHOOK_SECRET).update(`${ts}:${body}`).digest('hex')
+    await expectError(provider.parseWebhook(body, { 'paddle-signature': `ts=${ts}x;h1=${h1}` }), WebhookSignatureError)
   })
 
   test('webhooks: a wrong, stale, missing or malformed signature is refused before the body is read', async ({ assert }) => {

@@ -58,6 +58,29 @@ const integer = (value: unknown): number => {
   return Number.isSafeInteger(number) ? number : 0
 }
 
+/** How far ahead of this machine's clock a signature's timestamp may be (clock skew), in seconds. */
+export const WEBHOOK_MAX_FUTURE_SKEW_SECONDS = 5
+
+/**
+ * Why the `ts=` of a Paddle-Signature header is not acceptable, or null:
+ * it must be a plain number of seconds, at most
+ * WEBHOOK_MAX_FUTURE_SKEW_SECONDS ahead of `now` (ms). Its age is the SDK's check.
+ */
+export function signatureTimeProblem(signature: string, now: number): string | null {
+  const values = signature
+    .split(';')
+    .map((part) => part.split('='))
+    .filter(([key]) => key.trim() === 'ts')
+    .map(([, value]) => (value ?? '').trim())
+  if (values.length !== 1 || !/^\d{1,12}$/.test(values[0])) {
+    return 'The Paddle-Signature has no valid timestamp (ts=<unix seconds>)'
+  }
+  if (Number(values[0]) * 1000 > now + WEBHOOK_MAX_FUTURE_SKEW_SECONDS * 1000) {
+    return `The Paddle-Signature is dated in the future (more than ${WEBHOOK_MAX_FUTURE_SKEW_SECONDS} seconds ahead of this server's clock)`
+  }
+  return null
+}
+
 /**
  * Maps a verified Paddle notification (the JSON of its wire format) to the
  * platform's provider-neutral event. Plans and packs are recognised by
@@ -219,6 +242,11 @@ export async function createPaddleProvider(options: PaddleProviderOptions): Prom
       const raw = headers['paddle-signature']
       const signature = Array.isArray(raw) ? raw[0] : raw
       if (!signature) throw new WebhookSignatureError('The request has no Paddle-Signature header')
+      // The SDK only refuses a timestamp older than 5 s: one dated in the
+      // future would stay valid (replayable) until that date, and its parseInt
+      // reads "123abc" as 123. So the timestamp is checked here first.
+      const problem = signatureTimeProblem(signature, Date.now())
+      if (problem) throw new WebhookSignatureError(problem)
       let valid = false
       try {
         // The SDK's check (the one `webhooks.unmarshal` runs): HMAC-SHA256 of

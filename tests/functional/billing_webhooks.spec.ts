@@ -102,6 +102,9 @@ test.group('Paddle webhooks', (group) => {
     assert.equal(forged.status, 401)
     assert.equal(forged.body.errors[0].code, 'invalid_signature')
     assert.equal((await deliver(event, { signedAt: new Date(Date.now() - 6000) })).status, 401, 'older than 5 seconds')
+    const future = await deliver(event, { signedAt: new Date(Date.now() + 60_000) })
+    assert.equal(future.status, 401, 'dated a minute ahead')
+    assert.equal(future.body.errors[0].code, 'invalid_signature')
     assert.equal((await deliver(event, { signature: null })).status, 401)
     // Signed, then changed on the way: the body no longer matches.
     const body = JSON.stringify(event)
