@@ -141,6 +141,17 @@ test.group('Offline interpreter: Russian', () => {
     assert.match(en.answer, /Offline builder/)
     assert.equal(en.plan.lang, 'en')
   })
+
+  test('the answer names the theme in the user\'s words, not parameter names', async ({ assert }) => {
+    const catalogue = await loadCatalogue()
+    const ru = buildAnswer(['Сайт кофейни «Утро» с меню. Цвета зелёные, тёмная тема.'], catalogue)
+    assert.include(ru.answer, 'Оформление: тёмная тема, основной цвет green.')
+    const en = buildAnswer(['A bakery site with a menu. Navy background with gold accents.'], catalogue)
+    assert.include(en.answer, 'Theme: background navy, primary colour gold, dark theme.')
+    // The prose (the module instructions after it carry the parameters themselves).
+    const prose = (answer: string) => answer.slice(0, answer.indexOf('<xb'))
+    assert.notMatch(prose(ru.answer) + prose(en.answer), /theme_mode|color_/)
+  })
 })
 
 test.group('Offline interpreter: honesty and determinism', () => {

@@ -1,7 +1,7 @@
 import type { ModuleManifest, ParameterSpec } from '#modules/types'
 import { checkParameterValue } from '#modules/parameters'
 import { CTA, EN_PAGE_LABELS, MODULE_BLURBS, RU_PAGE_LABELS } from './lexicon.js'
-import type { Plan, PlanEntity, TurnReport } from './interpreter.js'
+import type { Plan, PlanEntity, Theme, TurnReport } from './interpreter.js'
 import { capitalize, slug, type Lang } from './text.js'
 
 /**
@@ -229,6 +229,20 @@ const T = {
   },
 }
 
+/** The theme in the user's words: "dark theme, primary colour green", "тёмная тема, основной цвет green". */
+const THEME_WORDS: Record<Lang, Record<string, string>> = {
+  en: { color_primary: 'primary colour', color_background: 'background', color_surface: 'surface', color_text: 'text', font: 'font', radius: 'corner radius', dark: 'dark theme', light: 'light theme', auto: 'theme follows the system' },
+  ru: { color_primary: 'основной цвет', color_background: 'фон', color_surface: 'карточки', color_text: 'текст', font: 'шрифт', radius: 'скругление углов', dark: 'тёмная тема', light: 'светлая тема', auto: 'тема как в системе' },
+}
+
+export function describeTheme(theme: Theme, lang: Lang): string[] {
+  const words = THEME_WORDS[lang]
+  return Object.entries(theme).map(([key, value]) => {
+    if (key === 'theme_mode') return words[String(value)] ?? String(value)
+    return `${words[key] ?? key} ${key === 'radius' ? `${value}px` : value}`
+  })
+}
+
 export const EXAMPLES: Record<Lang, string[]> = {
   en: [
     'A booking site for my hair salon "Curl Up" with opening hours Mon–Sat 9:00–19:00, a gallery and reviews, in teal',
@@ -299,7 +313,7 @@ export function renderAnswer(input: {
     const detail = id === 'landing-page' && values.headline ? ` — "${values.headline}"` : ''
     lines.push(`- ${label}${path ? ` (\`${path}\`)` : ''}${detail}`)
   }
-  const theme = Object.entries(plan.theme).map(([k, v]) => `${k.replace('color_', '')} ${v}`)
+  const theme = describeTheme(plan.theme, plan.lang)
   lines.push('')
   if (theme.length) lines.push(`${t.theme} ${theme.join(', ')}.`)
   lines.push(t.language(plan.lang))
