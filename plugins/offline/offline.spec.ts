@@ -142,6 +142,14 @@ test.group('Offline interpreter: Russian', () => {
     assert.equal(en.plan.lang, 'en')
   })
 
+  test('every feature card of the home page has a title: the page it stands for, in the app\'s language', async ({ assert }) => {
+    const catalogue = await loadCatalogue()
+    const ru = buildAnswer(['Сайт кофейни «Утро»: меню, запись и отзывы'], catalogue).params.get('landing-page')!
+    assert.includeMembers(ru.features as string[], ['Меню: Всё меню на одной странице.', 'Отзывы: Что говорят наши клиенты.'])
+    const en = buildAnswer(['A bakery site with a menu and a FAQ'], catalogue).params.get('landing-page')!
+    assert.includeMembers(en.features as string[], ['Menu: See the full menu.', 'FAQ: Answers to common questions.'])
+  })
+
   test('the answer names the theme in the user\'s words, not parameter names', async ({ assert }) => {
     const catalogue = await loadCatalogue()
     const ru = buildAnswer(['Сайт кофейни «Утро» с меню. Цвета зелёные, тёмная тема.'], catalogue)

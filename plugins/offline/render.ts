@@ -144,7 +144,13 @@ export function moduleParams(plan: Plan, catalogue: Catalogue): { params: Module
     const firstEntity = plan.entities[0]
     const features = [
       ...plan.entities.map((e) => `${e.title}: ${e.fields.map((f) => f.label).join(', ')}`.slice(0, 200)),
-      ...plan.modules.filter((id) => params.has(id) && MODULE_BLURBS[id]).map((id) => MODULE_BLURBS[id][lang]),
+      // "Title: text": each card gets the page's name as its title (see landing-page's splitFeature).
+      ...plan.modules
+        .filter((id) => params.has(id) && MODULE_BLURBS[id])
+        .map((id) => {
+          const label = (lang === 'ru' ? RU_PAGE_LABELS : EN_PAGE_LABELS)[id]
+          return label ? `${label}: ${MODULE_BLURBS[id][lang]}` : MODULE_BLURBS[id][lang]
+        }),
     ].slice(0, 6)
     const headline = plan.headline ?? capitalize(plan.title ?? plan.purpose ?? '') ?? ''
     const subheadline = plan.subheadline ?? (plan.summary && plan.summary !== headline ? plan.summary : null)
