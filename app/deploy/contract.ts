@@ -33,6 +33,15 @@
  *   project; Railway: one service per environment). `destroy` removes the
  *   per-app resources only once nothing of the app's other environment needs
  *   them.
+ * - `persistentData` (optional) names the app's data that outlives its
+ *   deployments: one per project × environment (previews have their own,
+ *   never production's). A target that can keep data gives every deployment
+ *   of that key the same place (process: a folder under DATA_DIR; docker: a
+ *   named volume), tells the app where it is in `XBASIS_DATA_DIR`, and keeps
+ *   it through stop, destroy, redeploys and rollbacks. Only `destroyData`
+ *   (called when the project is deleted) removes it. A target that cannot
+ *   keep data ignores the field; the platform says so to the user (see
+ *   #deploy/data_persistence).
  */
 
 export type DeployEnvironment = 'preview' | 'production'
@@ -55,12 +64,22 @@ export type DeployInput = {
    * `deploymentId` (one set of resources per deployment).
    */
   appName?: string
+  /** The app's data location that outlives its deployments (see the rules above). */
+  persistentData?: PersistentData
   limits?: {
     /** Memory ceiling of the app's heap, in MB. */
     memoryMb?: number
     /** How long the app has to answer GET /health after it starts. */
     startTimeoutMs?: number
   }
+}
+
+/** Letters, digits and `-`, starting with a letter or digit: safe in a path and in a volume name. */
+export const DATA_KEY = /^[a-z0-9][a-z0-9-]{0,99}$/
+
+export type PersistentData = {
+  /** Names the data of one project × environment on the target (`DATA_KEY`); stable across deployments. */
+  key: string
 }
 
 export type DeployHandle = {
@@ -101,6 +120,12 @@ export interface DeployTarget {
   logs(handle: DeployHandle, options?: LogOptions): Promise<LogLine[]>
   stop(handle: DeployHandle): Promise<void>
   destroy(handle: DeployHandle): Promise<void>
+  /**
+   * Optional (targets that keep `persistentData`): removes the data of that
+   * key for good. Called once the project is deleted, after `destroy` of its
+   * deployments; idempotent (no data: nothing to do).
+   */
+  destroyData?(key: string): Promise<void>
   /**
    * Optional: called when the platform stops. Targets that run apps inside
    * the platform's process tree (process) stop them, so the platform can exit.

@@ -7,7 +7,8 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import logger from '@adonisjs/core/services/logger'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import deploy from '#deploy/deploy_manager'
-import { DeployError, type LogLine } from '#deploy/contract'
+import { DeployError, type DeployEnvironment, type LogLine } from '#deploy/contract'
+import { appDataKey } from '#deploy/data_persistence'
 import Deployment from '#models/deployment'
 import Project from '#models/project'
 import User from '#models/user'
@@ -130,7 +131,16 @@ export default class DeployService {
       // platform's proxy also sets frame-ancestors to all its addresses).
       if (deployment.environment === 'preview') env.XBASIS_FRAME_ANCESTORS = platformOrigin()
       const handle = await driver.deploy(
-        { deploymentId: `d${deployment.id}`, appDir, env, environment: deployment.environment, projectId: String(project.id), appName: `${project.slug}-${project.id}` },
+        {
+          deploymentId: `d${deployment.id}`,
+          appDir,
+          env,
+          environment: deployment.environment,
+          projectId: String(project.id),
+          appName: `${project.slug}-${project.id}`,
+          // Every deployment of this project × environment works on the same data (redeploys, rollbacks, restarts).
+          persistentData: { key: appDataKey(project, deployment.environment) },
+        },
         (line) => void pending.push(this.log(deployment.id, line))
       )
       await Promise.all(pending)
@@ -146,8 +156,9 @@ export default class DeployService {
       })
       await this.log(deployment.id, { stream: 'build', text: `Live at ${url}` })
       if (!(await Deployment.find(deployment.id))) {
-        // The project was deleted while this deployment was starting: no orphan app.
+        // The project was deleted while this deployment was starting: no orphan app, no orphan data.
         await driver.destroy(handle).catch(() => {})
+        await driver.destroyData?.(appDataKey(project, deployment.environment)).catch(() => {})
         return
       }
       await this.retire(replaced)
@@ -215,7 +226,9 @@ export default class DeployService {
   }
 
   /**
-   * Stops and removes every app of a project, running or stopped (before it is deleted).
+   * Stops and removes every app of a project, running or stopped, then its
+   * persistent data on every target it was deployed to (before the project
+   * is deleted: the only moment an app's data is removed).
    */
   async destroyAll(projectId: number) {
     // Stopped ones too: a stopped container and its image (docker) or working copy (process) stay until now.
@@ -223,6 +236,18 @@ export default class DeployService {
     for (const deployment of running) {
       const driver = await deploy.use(deployment.target).catch(() => null)
       await driver?.destroy(deployment.handle!).catch((error) => logger.warn({ err: error }, 'removing a deployment failed'))
+    }
+    const project = await Project.find(projectId)
+    if (!project) return
+    const targets = await db.from('deployments').where('project_id', projectId).distinct('target')
+    for (const { target } of targets) {
+      const driver = await deploy.use(target).catch(() => null)
+      if (!driver?.destroyData) continue
+      for (const environment of ['preview', 'production'] satisfies DeployEnvironment[]) {
+        await driver
+          .destroyData(appDataKey(project, environment))
+          .catch((error) => logger.warn({ err: error, project: projectId, target }, 'removing an app’s data failed'))
+      }
     }
   }
 

@@ -29,6 +29,13 @@ export default definePlugin<DeployTarget>({
       env: 'PROCESS_DEPLOY_DIR',
     },
     {
+      name: 'app_data_dir',
+      label: 'App data directory',
+      help: 'Where each app keeps the data its visitors save (one folder per project and environment, kept across deployments, removed with the project). Default: $DATA_DIR/app-data.',
+      scopes: ['platform'],
+      env: 'PROCESS_APP_DATA_DIR',
+    },
+    {
       name: 'base_port',
       label: 'First port',
       type: 'number',
@@ -66,6 +73,7 @@ export default definePlugin<DeployTarget>({
     const { createProcessTarget } = await import('./target.js')
     return createProcessTarget({
       rootDir: settings.data_dir || undefined,
+      appDataDir: settings.app_data_dir || undefined,
       basePort: number(settings.base_port),
       maxMemoryMb: number(settings.max_memory_mb),
       startTimeoutMs: number(settings.start_timeout_ms),

@@ -253,6 +253,81 @@ test.group('Process target', (group) => {
     assert.match(await (await fetch(preview.url)).text(), /hello from the fixture/)
   }).timeout(30_000)
 
+  /** An app that appends lines to a file in XBASIS_DATA_DIR and reads them back. */
+  const DATA_APP = `
+import http from 'node:http'
+import fs from 'node:fs'
+import { join } from 'node:path'
+const file = () => join(process.env.XBASIS_DATA_DIR, 'notes.txt')
+http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x')
+  const json = (value) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(value)) }
+  if (url.pathname === '/health') return res.end('ok')
+  if (url.pathname === '/write') { fs.appendFileSync(file(), url.searchParams.get('text') + '\\n'); return json({ ok: true }) }
+  if (url.pathname === '/notes') return json({ dir: process.env.XBASIS_DATA_DIR, notes: fs.existsSync(file()) ? fs.readFileSync(file(), 'utf8').split('\\n').filter(Boolean) : [] })
+  if (url.pathname === '/read') { try { fs.readFileSync(url.searchParams.get('path')); return json({ read: true }) } catch (error) { return json({ read: false, code: error.code }) } }
+  res.end('data app')
+}).listen(Number(process.env.PORT), process.env.HOST)
+`
+
+  test('keeps an app’s data across its deployments in a folder of its own, that only this app may use', async ({ assert }) => {
+    const dataDir = await mkdtemp(join(root, 'data-'))
+    const target = createProcessTarget({ rootDir: join(dataDir, 'deployments'), dataDir })
+    const appDir = await writeFixtureApp({ 'server.js': DATA_APP })
+    dirs.push(appDir)
+    const production = { projectId: '51', environment: 'production' as const, persistentData: { key: 'p51-abc-production' } }
+    const get = async (url: string) => (await fetch(url)).json() as Promise<any>
+
+    const first = await target.deploy(fixtureInput(appDir, production), () => {})
+    running.push({ target, handle: first })
+    const folder = join(dataDir, 'app-data', 'p51-abc-production')
+    assert.deepEqual(await get(`${first.url}/notes`), { dir: folder, notes: [] })
+    await get(`${first.url}/write?text=kept`)
+    const info = await stat(folder)
+    assert.equal(info.uid, appIdentity('51', 'production')!.uid, 'the folder is the app user’s')
+    assert.equal(info.mode & 0o777, 0o700)
+    assert.equal((await stat(join(dataDir, 'app-data'))).mode & 0o777, 0o711, 'app-data can be passed, not listed')
+
+    // A new deployment (its working copy made afresh) finds the data; the old one is gone with its folder.
+    await target.destroy(first)
+    const second = await target.deploy(fixtureInput(appDir, production), () => {})
+    running.push({ target, handle: second })
+    assert.deepEqual((await get(`${second.url}/notes`)).notes, ['kept'])
+
+    // The preview has data of its own, and cannot read production's (permission model and OS user).
+    const preview = await target.deploy(fixtureInput(appDir, { projectId: '51', environment: 'preview', persistentData: { key: 'p51-abc-preview' } }), () => {})
+    running.push({ target, handle: preview })
+    assert.deepEqual((await get(`${preview.url}/notes`)).notes, [])
+    assert.deepEqual(await get(`${preview.url}/read?path=${encodeURIComponent(join(folder, 'notes.txt'))}`), { read: false, code: 'ERR_ACCESS_DENIED' })
+    // An app without a data key gets none (and cannot name one through its variables).
+    const without = await target.deploy(fixtureInput(appDir, { projectId: '52', env: { XBASIS_DATA_DIR: folder } }), () => {})
+    running.push({ target, handle: without })
+    assert.deepEqual(await get(`${without.url}/read?path=${encodeURIComponent(join(folder, 'notes.txt'))}`), { read: false, code: 'ERR_ACCESS_DENIED' })
+
+    // Keys become paths: only plain ones.
+    await assert.rejects(() => target.deploy(fixtureInput(appDir, { persistentData: { key: '../../etc' } }), () => {}), /persistent data key/)
+    await assert.rejects(() => target.destroyData!('../deployments'), /persistent data key/)
+
+    // Only destroyData removes it, and not under a running app.
+    await assert.rejects(() => target.destroyData!('p51-abc-production'), /still runs on this data/)
+    await target.destroy(second)
+    assert.isTrue(existsSync(join(folder, 'notes.txt')), 'destroying a deployment keeps the data')
+    await target.destroyData!('p51-abc-production')
+    assert.isFalse(existsSync(folder))
+    await target.destroyData!('p51-abc-production')
+  }).timeout(30_000)
+
+  test('handing the working copy to the app user never changes the owner of a file the app links to', async ({ assert }) => {
+    const secret = join(root, `platform-secret-${Date.now()}`)
+    await writeFile(secret, 'the platform’s', { mode: 0o600 })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    await symlink(secret, join(appDir, 'linked'))
+    const target = createProcessTarget({ rootDir: root })
+    await assert.rejects(() => target.deploy(fixtureInput(appDir, { projectId: '53' }), () => {}), /links to files outside its folder/)
+    assert.equal((await stat(secret)).uid, 0, 'the linked file is still root’s')
+  }).timeout(30_000)
+
   test('refuses variables the runtime interprets, in the environment it is given and in the start script', async ({ assert }) => {
     const target = createProcessTarget({ rootDir: root })
     const appDir = await writeFixtureApp()

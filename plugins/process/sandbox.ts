@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { chmod, chown, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { chmod, chown, lchown, lstat, mkdir, readdir, stat, writeFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { DeployError } from '#deploy/contract'
 
@@ -136,15 +136,20 @@ export async function assertPassable(dir: string) {
   }
 }
 
-/** Makes `path` (a file or a folder tree) the app user's. */
-export async function giveTo(path: string, identity: AppIdentity) {
+/**
+ * Makes `path` (a file or a folder tree, or only the folder itself with
+ * `recursive: false`) the app user's. A symbolic link is changed itself
+ * (lchown), never the file it points to: the app's files may link anywhere.
+ */
+export async function giveTo(path: string, identity: AppIdentity, options: { recursive?: boolean } = {}) {
   const info = await lstat(path)
-  await chown(path, identity.uid, identity.gid).catch((error) => {
+  const change = info.isSymbolicLink() ? lchown : chown
+  await change(path, identity.uid, identity.gid).catch((error) => {
     throw new DeployError(
       `The platform cannot hand the app's files to its OS user (uid ${identity.uid}): ${(error as Error).message}. Run the platform as root, or give it CAP_CHOWN, CAP_SETUID and CAP_SETGID.`
     )
   })
-  if (info.isDirectory() && !info.isSymbolicLink()) {
+  if (info.isDirectory() && !info.isSymbolicLink() && options.recursive !== false) {
     for (const entry of await readdir(path)) await giveTo(join(path, entry), identity)
   }
 }

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
-import { chmod, cp, mkdir, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises'
+import { chmod, cp, lstat, mkdir, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { hostname, tmpdir } from 'node:os'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import {
+  DATA_KEY,
   DeployError,
   type DeployHandle,
   type DeployInput,
@@ -17,8 +18,10 @@ import {
 import { runtimeEnvNameProblem } from '#deploy/app_env'
 import {
   NPM_NETWORK_VARIABLES,
+  allowAppsToReach,
   appIdentity,
   assertPassable,
+  giveTo,
   lockDataDir,
   prepareDeploymentDir,
   writeNpmConfig,
@@ -53,6 +56,12 @@ export type ProcessTargetOptions = {
   dataDir?: string
   /** The registry `npm install` uses (default https://registry.npmjs.org/). */
   npmRegistry?: string
+  /**
+   * Where the apps' persistent data goes: `<appDataDir>/<key>/` per
+   * project × environment, kept across deployments (default
+   * `<dataDir>/app-data`, i.e. $DATA_DIR/app-data).
+   */
+  appDataDir?: string
 }
 
 /** The PATH every app and every install gets: Node's own folder, then the system's. */
@@ -82,6 +91,8 @@ type Running = {
   startTimeoutMs: number
   /** The OS user the app (and its npm install) runs as; null: the platform's own. */
   identity: AppIdentity | null
+  /** The app's persistent data folder (XBASIS_DATA_DIR), when it has one. */
+  dataPath?: string
 }
 
 /** Every child this process started, killed if the platform exits. */
@@ -258,6 +269,9 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
   const bufferLines = options.logBufferLines ?? 1000
   const dataDir = options.dataDir ?? (process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : undefined)
   const npmRegistry = options.npmRegistry || 'https://registry.npmjs.org/'
+  const appDataRoot = resolve(options.appDataDir ?? join(dataDir ?? dirname(rootDir), 'app-data'))
+  // Locking DATA_DIR keeps the way to the apps' data folders open.
+  allowAppsToReach(appDataRoot)
 
   const registry = new Map<string, Running>()
 
@@ -354,13 +368,15 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
    * fixes — PATH, HOME and TMPDIR inside its deployment folder, PORT, HOST,
    * NODE_ENV.
    */
-  const cleanEnv = (input: DeployInput, dir: string, port: number): Record<string, string> => {
+  const cleanEnv = (input: DeployInput, dir: string, port: number, dataPath?: string): Record<string, string> => {
     const env: Record<string, string> = {}
     for (const [key, value] of Object.entries(input.env ?? {})) {
       const problem = runtimeEnvNameProblem(key)
       if (problem) throw new DeployError(`The app's environment cannot hold ${key}: ${problem}.`)
       env[key] = String(value)
     }
+    if (dataPath) env.XBASIS_DATA_DIR = dataPath
+    else delete env.XBASIS_DATA_DIR
     return {
       ...env,
       PATH: FIXED_PATH,
@@ -390,12 +406,41 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
   /**
    * Node's permission model confines the app's file access to its own
    * deployment folder: it cannot read the platform's database, its data
-   * directory or another project's files. (Only for apps started with
-   * `node <file>`; `npm start` itself needs wider access.)
+   * directory or another project's files. Its persistent data folder, when
+   * it has one, is the only other place it may read and write. (Only for
+   * apps started with `node <file>`; `npm start` itself needs wider access.)
    */
-  const confinement = (appDir: string) => {
-    const own = `${dirname(appDir)}/*`
-    return ['--experimental-permission', `--allow-fs-read=${own}`, `--allow-fs-write=${own}`, '--disable-warning=ExperimentalWarning']
+  const confinement = (appDir: string, dataPath?: string) => {
+    // One flag per folder (Node 20.20 no longer takes a comma-separated list); `<dir>/*` covers the folder itself.
+    const own = [`${dirname(appDir)}/*`, ...(dataPath ? [`${dataPath}/*`] : [])]
+    return ['--experimental-permission', ...own.map((p) => `--allow-fs-read=${p}`), ...own.map((p) => `--allow-fs-write=${p}`), '--disable-warning=ExperimentalWarning']
+  }
+
+  /** The folder of a persistent-data key (validated: it becomes a path). */
+  const dataPathOf = (key: unknown) => {
+    if (typeof key !== 'string' || !DATA_KEY.test(key)) {
+      throw new DeployError('The persistent data key may only hold lower-case letters, digits and "-".')
+    }
+    return join(appDataRoot, key)
+  }
+
+  /**
+   * The app's data folder, made on its first deployment and kept after:
+   * `<appDataRoot>` is the platform's (passable, 711), the key's folder the
+   * app user's (700). Only the folder itself is handed over (its contents
+   * are the app's own files already): the platform never follows what an
+   * app may have linked in there.
+   */
+  const prepareDataDir = async (dataPath: string, identity: AppIdentity | null) => {
+    await mkdir(appDataRoot, { recursive: true })
+    await mkdir(dataPath, { recursive: true })
+    if (!identity) return
+    await chmod(appDataRoot, 0o711)
+    const info = await lstat(dataPath)
+    if (!info.isDirectory()) throw new DeployError(`The app's data folder ${dataPath} is not a folder.`)
+    if (info.uid !== identity.uid || info.gid !== identity.gid) await giveTo(dataPath, identity, { recursive: false })
+    if ((info.mode & 0o777) !== 0o700) await chmod(dataPath, 0o700)
+    await assertPassable(appDataRoot)
   }
 
   /**
@@ -403,7 +448,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
    * assignments): only a Node process started by the target itself runs
    * confined; a shell or `npm start` would run any program unconfined.
    */
-  const startCommand = (pkg: any, appDir: string, memoryMb: number, env: Record<string, string>) => {
+  const startCommand = (pkg: any, appDir: string, memoryMb: number, env: Record<string, string>, dataPath?: string) => {
     const memoryFlag = `--max-old-space-size=${memoryMb}`
     const script: unknown = pkg?.scripts?.start
     if (typeof script === 'string') {
@@ -424,13 +469,13 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
         }
         assigned[name] = pair.slice(at + 1)
       }
-      return { file: process.execPath, args: [memoryFlag, ...confinement(appDir), simple[2]], env: { ...assigned, ...env } }
+      return { file: process.execPath, args: [memoryFlag, ...confinement(appDir, dataPath), simple[2]], env: { ...assigned, ...env } }
     }
     const main = [pkg?.main, 'server.js', 'index.js'].find(
       (f) => typeof f === 'string' && existsSync(join(appDir, f))
     )
     if (!main) throw new DeployError('Nothing to start: package.json has no start script and there is no server.js or index.js.')
-    return { file: process.execPath, args: [memoryFlag, ...confinement(appDir), main], env }
+    return { file: process.execPath, args: [memoryFlag, ...confinement(appDir, dataPath), main], env }
   }
 
   /**
@@ -651,14 +696,16 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
         app.state = 'building'
         await reaped
         app.identity = appIdentity(input.projectId, input.environment)
+        if (input.persistentData) app.dataPath = dataPathOf(input.persistentData.key)
         await rm(dir, { recursive: true, force: true })
         await mkdir(dir, { recursive: true })
         if (app.identity) {
           // Others may pass through the deployments and DATA_DIR, never list or read them.
           await chmod(rootDir, 0o711)
-          if (dataDir) await lockDataDir(dataDir, [rootDir])
+          if (dataDir) await lockDataDir(dataDir, [rootDir, appDataRoot])
           await assertPassable(rootDir)
         }
+        if (app.dataPath) await prepareDataDir(app.dataPath, app.identity)
         app.file = createWriteStream(join(dir, 'deploy.log'), { flags: 'a', mode: 0o600 })
         emit(app, 'build', `[xbasis] copying the app's files`)
         await cp(resolve(input.appDir), app.appDir, {
@@ -673,7 +720,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
             throw new DeployError(`package.json is not valid JSON: ${(error as Error).message}`)
           }
         }
-        const env = cleanEnv(input, dir, port)
+        const env = cleanEnv(input, dir, port, app.dataPath)
         checkDependencies(pkg, app.appDir)
         for (const lockfile of ['package-lock.json', 'npm-shrinkwrap.json']) {
           const path = join(app.appDir, lockfile)
@@ -704,7 +751,8 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
         if (links.length) {
           throw new DeployError(`The app links to files outside its folder, which it may not read: ${links.slice(0, 5).join(', ')}.`)
         }
-        app.command = startCommand(pkg, app.appDir, memoryMb, env)
+        if (app.dataPath) emit(app, 'build', `[xbasis] the app's data is kept in ${app.dataPath} (XBASIS_DATA_DIR)`)
+        app.command = startCommand(pkg, app.appDir, memoryMb, env, app.dataPath)
         const problem = await startOnce(app)
         if (problem) {
           const reason = `The app did not start: ${problem}. ${lastOutput(app)}`
@@ -762,6 +810,17 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
       const dir = app?.dir ?? dirOf(handle)
       // Only ever remove a folder under this target's root.
       if (resolve(dir).startsWith(rootDir + '/')) await rm(dir, { recursive: true, force: true })
+    },
+
+    /** The data of a project × environment goes for good (the project was deleted). */
+    async destroyData(key) {
+      const path = dataPathOf(key)
+      for (const app of registry.values()) {
+        if (app.dataPath === path && !app.stopping && app.state !== 'stopped' && app.state !== 'failed') {
+          throw new DeployError('An app still runs on this data: destroy its deployments first.')
+        }
+      }
+      await rm(path, { recursive: true, force: true })
     },
 
     /**

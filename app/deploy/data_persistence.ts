@@ -1,0 +1,47 @@
+import type { DeployEnvironment } from '#deploy/contract'
+
+/**
+ * An app's data that outlives its deployments (the records its visitors
+ * save: items, sign-ups, messages, posts).
+ *
+ * The platform names it per project × environment (`appDataKey`) and hands
+ * the name to the deploy target in `persistentData`; the target gives every
+ * deployment of the key the same place. The key holds the project's id and
+ * its creation time: a project that gets the id of a deleted one (a
+ * database restored or reset while DATA_DIR or the Docker volumes stayed)
+ * never sees that project's data.
+ */
+export function appDataKey(project: { id: number; createdAt: { toMillis(): number } }, environment: DeployEnvironment) {
+  return `p${project.id}-${Math.max(0, Math.floor(project.createdAt.toMillis())).toString(36)}-${environment}`
+}
+
+export type DataPersistence = {
+  /** `kept`: across redeploys, rollbacks and restarts until the project is deleted; `lost`: not kept. */
+  kept: boolean
+  /** What persists on the target, for the user (the editor and the API say it as it is). */
+  note: string
+}
+
+/** What persists on each deploy target (the README's Deploys section says the same). */
+const PERSISTENCE: Record<string, DataPersistence> = {
+  process: {
+    kept: true,
+    note: 'Data the app saves (items, sign-ups, messages, posts) is kept in a folder of its own on this machine (DATA_DIR/app-data): redeploys, rollbacks and restarts keep it; the preview has its own. Deleting the project removes it.',
+  },
+  docker: {
+    kept: true,
+    note: 'Data the app saves is kept in a Docker volume of its own (xbasis-data-…): redeploys, rollbacks and restarts keep it; the preview has its own. Deleting the project removes it.',
+  },
+  railway: {
+    kept: false,
+    note: 'On Railway the data the app saves is not kept: every deployment starts with an empty data folder (xBasis creates no Railway volume). Use the process or docker target for apps that keep data.',
+  },
+  vercel: {
+    kept: false,
+    note: 'Vercel functions are stateless: the data the app saves (items, sign-ups, messages) is lost, often between two requests. Use the process or docker target for apps that keep data.',
+  },
+}
+
+export function dataPersistence(target: string): DataPersistence {
+  return PERSISTENCE[target] ?? { kept: false, note: `The "${target}" target does not say whether it keeps the data the app saves: assume it does not.` }
+}
