@@ -19,6 +19,7 @@ function bootWith(vars: Record<string, string>): Promise<{ code: number; output:
   })
 }
 
+// Every test boots the app in a child process, several seconds each on a busy machine.
 test.group('Environment validation at boot', () => {
   test('no configuration at all boots (embedded default)', async ({ assert }) => {
     const { code, output } = await bootWith({})
@@ -26,7 +27,7 @@ test.group('Environment validation at boot', () => {
     assert.include(output, 'sqlite')
     assert.include(output, 'off (sessions in cookies, limiter in memory)')
     assert.include(output, 'Successfully connected to the database server')
-  })
+  }).timeout(60_000)
 
   test('DB_CONNECTION=pg without PG_* names every missing variable', async ({ assert }) => {
     const { code, output } = await bootWith({ DB_CONNECTION: 'pg' })
@@ -35,7 +36,7 @@ test.group('Environment validation at boot', () => {
     assert.include(output, 'PG_USER is required when DB_CONNECTION=pg')
     assert.include(output, 'PG_DATABASE is required when DB_CONNECTION=pg')
     assert.notMatch(output, /\n\s+at /, 'a message, not a stack trace')
-  })
+  }).timeout(60_000)
 
   test('APPS_DOMAIN and PLATFORM_ORIGINS: a bad value is named; the apps line of the doctor says where apps answer', async ({ assert }) => {
     const bad = await bootWith({ APPS_DOMAIN: 'https://apps.example.com/', PLATFORM_ORIGINS: 'https://ok.example.com, not an origin' })
@@ -49,7 +50,7 @@ test.group('Environment validation at boot', () => {
     assert.include(byDefault.output, 'apps         <app>.localhost:3333 (wildcard DNS *.localhost) and sandboxed /apps/<app>/')
     const byIp = await bootWith({ APP_URL: 'http://192.0.2.10:3333' })
     assert.include(byIp.output, 'apps         only sandboxed /apps/<app>/')
-  })
+  }).timeout(120_000)
 
   test('ill-typed values are named with what is wrong', async ({ assert }) => {
     const badPort = await bootWith({ PORT: 'eighty' })
@@ -61,5 +62,5 @@ test.group('Environment validation at boot', () => {
     const shortKey = await bootWith({ APP_KEY: 'short' })
     assert.notEqual(shortKey.code, 0)
     assert.include(shortKey.output, 'APP_KEY must be at least 32 characters')
-  })
+  }).timeout(120_000)
 })
