@@ -3,15 +3,20 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadCatalogue } from '#modules/composer'
+import { MODULE_WORDS } from '../../plugins/offline/lexicon.js'
 
-/** The ids the offline planner (plugins/offline/planner.ts) picks from. */
-const PLANNER_IDS = ['app-base', 'data-store', 'landing-page', 'pricing-page', 'waitlist', 'contact-form', 'accounts', 'blog', 'crud-resource', 'admin-page', 'file-uploads', 'payment-link']
+/**
+ * The ids the offline builder can name: every page or feature module of its
+ * request interpreter's vocabulary (plugins/offline/lexicon.ts), the records
+ * module it builds entities with, and what those require.
+ */
+const BUILDER_IDS = ['app-base', 'data-store', 'crud-resource', ...Object.keys(MODULE_WORDS)]
 
 test.group('Module catalogue', () => {
-  test('every bundled module loads, and the planner ids are all there', async ({ assert }) => {
+  test('every bundled module loads, and every module the offline builder names is there', async ({ assert }) => {
     const catalogue = await loadCatalogue()
     assert.deepEqual(catalogue.errors, [])
-    assert.includeMembers(catalogue.list().map((m) => m.id), PLANNER_IDS)
+    assert.includeMembers(catalogue.list().map((m) => m.id), BUILDER_IDS)
   })
 
   test('the catalogue covers the common asks: at least 24 modules', async ({ assert }) => {
