@@ -1,4 +1,18 @@
 import { defineConfig } from '@adonisjs/core/bodyparser'
+import { DEFAULT_LIMITS } from '#workspace/paths'
+
+/** The largest file a project may hold (the repository's limit). */
+export const MAX_FILE_BYTES = DEFAULT_LIMITS.maxFileBytes
+
+/**
+ * The JSON body limit of a file save (PUT …/files/*, editor and API; every
+ * other JSON body keeps `json.limit` below). A file of exactly MAX_FILE_BYTES
+ * must fit once JSON-escaped, and escaping grows a byte at most 6× (a control
+ * character such as U+0001 is sent as `\u0001`; a multi-byte character at most
+ * 3×, as `\uXXXX`), plus 64 KiB for the envelope. The file itself is then held
+ * to MAX_FILE_BYTES of UTF-8 by the files service (413 `file_too_large`).
+ */
+export const FILE_SAVE_BODY_LIMIT = 6 * MAX_FILE_BYTES + 64 * 1024
 
 const bodyParserConfig = defineConfig({
   allowedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],

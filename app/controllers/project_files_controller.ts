@@ -1,7 +1,7 @@
 import type { HttpContext } from '@adonisjs/core/http'
 import { inject } from '@adonisjs/core'
 import ProjectService from '#services/project_service'
-import ProjectFilesService from '#services/project_files_service'
+import ProjectFilesService, { filePathFromUrl } from '#services/project_files_service'
 import ProjectPolicy from '#policies/project_policy'
 import { lockValidator, pushValidator, saveFileValidator } from '#validators/files'
 import { wantsJson } from '#exceptions/handler'
@@ -25,8 +25,7 @@ export default class ProjectFilesController {
   }
 
   #path(ctx: HttpContext): string {
-    const segments = ctx.params['*'] as string[] | undefined
-    return (segments ?? []).join('/')
+    return filePathFromUrl(ctx.params['*'] as string[] | undefined)
   }
 
   async index(ctx: HttpContext) {

@@ -22,6 +22,22 @@ export class FileRequestError extends Error {
   }
 }
 
+/**
+ * The project path named by the segments of a `files/*` URL. Each segment is
+ * percent-decoded exactly once (the editor encodes each with
+ * encodeURIComponent), then the whole path is validated like any other: a
+ * `%` left after decoding is part of the name (`100%25.txt` is `100%.txt`),
+ * an encoded `/` separates folders like a real one, and an encoded `..`,
+ * backslash or control character is refused as if it had been typed.
+ */
+export function filePathFromUrl(segments: string[] | undefined): string {
+  try {
+    return (segments ?? []).map((segment) => decodeURIComponent(segment)).join('/')
+  } catch {
+    throw new FileRequestError('Invalid path: it is not valid percent-encoding of UTF-8 text', 422, 'invalid_path')
+  }
+}
+
 function looksBinary(buffer: Buffer) {
   return buffer.subarray(0, 8000).includes(0)
 }
@@ -87,6 +103,11 @@ export default class ProjectFilesService {
    */
   async saveFile(project: Project, user: User, path: string, content: string) {
     this.#checkPath(path)
+    const bytes = Buffer.byteLength(content, 'utf8')
+    if (bytes > DEFAULT_LIMITS.maxFileBytes) {
+      const mib = DEFAULT_LIMITS.maxFileBytes / (1024 * 1024)
+      throw new FileRequestError(`A file may hold at most ${mib} MiB (${DEFAULT_LIMITS.maxFileBytes} bytes); this one is ${bytes} bytes`, 413, 'file_too_large')
+    }
     const repo = await this.ensureRepository(project)
     const result = await repo.applyChanges([{ op: 'write', path, content }], { message: `Edit ${path}`, author: this.author(user), kind: 'manual-edit' }, { allOrNothing: true })
     if (result.refused.length) throw new FileRequestError(result.refused[0].reason, 422, 'refused')

@@ -2,8 +2,9 @@ import vine from '@vinejs/vine'
 
 export const saveFileValidator = vine.compile(
   vine.object({
-    // 1 MiB of text, the repository's per-file limit.
-    content: vine.string().maxLength(1024 * 1024),
+    // At most 1 MiB of UTF-8, the repository's per-file limit: counted in
+    // bytes by the files service (413 file_too_large), not in characters here.
+    content: vine.string(),
   })
 )
 

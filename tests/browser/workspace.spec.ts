@@ -3,6 +3,8 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { truncateAll } from '#tests/helpers/services'
 import { WebClient } from '#tests/helpers/web_client'
+import Project from '#models/project'
+import ProjectFilesService from '#services/project_files_service'
 
 const base = new WebClient().baseUrl
 
@@ -69,4 +71,48 @@ test.group('Project files and versions in the browser', (group) => {
     await page.waitForFunction(() => !document.querySelector('[data-test="file-tree"] button[data-path="routes/blog.js"]'))
     assert.deepEqual(errors, [])
   }).timeout(120_000)
+})
+
+test.group('Project files with unusual names in the browser', (group) => {
+  group.each.setup(() => truncateAll())
+
+  test('files a model named with spaces, accents and % open and save from the editor', async ({ visit, assert }) => {
+    const page = await visit(base + '/signup')
+    const errors: string[] = []
+    page.on('pageerror', (error: Error) => errors.push(error.message))
+    await page.fill('#name', 'Names Person')
+    await page.fill('#email', 'names@example.com')
+    await page.fill('#password', 'names password 1')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.waitForURL('**/dashboard')
+    await page.goto(base + '/projects/new')
+    await page.fill('#name', 'Named files')
+    await page.getByRole('button', { name: 'Create project' }).click()
+    await page.waitForURL(/\/projects\/\d+$/)
+    const project = await Project.findOrFail(Number(page.url().split('/').pop()))
+    const names = ['my page.html', 'café.md', 'docs/100% done.txt']
+    await new ProjectFilesService().applyOperations(
+      project,
+      null,
+      names.map((path) => ({ op: 'write' as const, path, content: `content of ${path}\n` })),
+      { message: 'model turn', turn: 'browser-names' }
+    )
+    await page.reload()
+
+    for (const path of names) {
+      await page.locator(`[data-test="file-tree"] button[data-path="${path}"]`).click()
+      await page.waitForFunction((p) => (document.querySelector('[data-test="file-path"]')?.textContent ?? '').includes(p), path)
+      assert.include((await page.locator('[data-test="file-code"]').textContent())!, `content of ${path}`)
+      await page.locator('[data-test="file-edit"]').click()
+      await page.locator('[data-test="file-editor"]').fill(`edited ${path}\n`)
+      await page.locator('[data-test="file-save"]').click()
+      await page.waitForFunction((p) => (document.querySelector('[data-test="workspace-message"]')?.textContent ?? '') === `Saved ${p}`, path)
+      // The save re-reads the file list and the open file: wait for the saved text before opening the next.
+      await page.waitForFunction((p) => (document.querySelector('[data-test="file-code"]')?.textContent ?? '').includes(`edited ${p}`), path)
+    }
+    const repo = new ProjectFilesService().repository(project)
+    for (const path of names) assert.equal((await repo.readFile(path))?.toString('utf8'), `edited ${path}\n`)
+    assert.deepEqual((await repo.listFiles()).map((file) => file.path).sort(), [...names].sort())
+    assert.deepEqual(errors, [])
+  }).timeout(60_000)
 })
