@@ -2,10 +2,10 @@ import { test } from '@japa/runner'
 import { rm } from 'node:fs/promises'
 import plugin from './index.js'
 import { engineOptions } from './index.js'
-import { APP_PORT, LABEL, mapContainerState } from './target.js'
+import { APP_PORT, DATA_MOUNT, LABEL, dataVolumeName, mapContainerState } from './target.js'
 import { validateDefinition } from '#plugins/validate_definition'
 import { DeployError, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
-import { fixtureInput, portClosed, registerDeployTargetContract, waitFor, writeFixtureApp } from '#tests/contracts/deploy_target'
+import { DATA_FIXTURE_SERVER, fixtureInput, portClosed, registerDeployTargetContract, waitFor, writeFixtureApp } from '#tests/contracts/deploy_target'
 import { testDocker, type TestDocker } from '#tests/helpers/docker'
 
 /**
@@ -140,6 +140,40 @@ test.group('Docker target (real engine)', (group) => {
     assert.match(error.message, /make-app-base-image\.sh/)
     running.push({ target, handle: (error as DeployError).handle! })
   }).timeout(60_000)
+
+  test('keeps an app’s data in a named volume of its own across deployments; destroyData removes it', async ({ assert }) => {
+    const target = await make()
+    const appDir = await writeFixtureApp({ 'server.js': DATA_FIXTURE_SERVER })
+    dirs.push(appDir)
+    const key = `t${process.pid}-${Date.now().toString(36)}-production`
+    const otherKey = key.replace(/production$/, 'preview')
+    const get = async (url: string) => (await fetch(url)).json() as Promise<any>
+    const first = await target.deploy(fixtureInput(appDir, { environment: 'production', persistentData: { key } }), () => {})
+    running.push({ target, handle: first })
+    assert.deepEqual(await get(`${first.url}/notes`), { dir: DATA_MOUNT, notes: [] })
+    await get(`${first.url}/write?text=kept`)
+    const volume = (await engine.docker.getVolume(dataVolumeName(key)).inspect()) as any
+    assert.equal(volume.Labels['xbasis.data'], key)
+
+    // A new deployment (a new image and container) finds the data; the old container is gone.
+    await target.destroy(first)
+    const second = await target.deploy(fixtureInput(appDir, { environment: 'production', persistentData: { key } }), () => {})
+    running.push({ target, handle: second })
+    assert.deepEqual((await get(`${second.url}/notes`)).notes, ['kept'])
+    // Another key (the preview) starts empty.
+    const preview = await target.deploy(fixtureInput(appDir, { persistentData: { key: otherKey } }), () => {})
+    running.push({ target, handle: preview })
+    assert.deepEqual((await get(`${preview.url}/notes`)).notes, [])
+
+    await assert.rejects(() => target.destroyData!(key), /still used by a container/)
+    await target.destroy(second)
+    await target.destroy(preview)
+    await target.destroyData!(key)
+    await target.destroyData!(otherKey)
+    await target.destroyData!(key)
+    assert.isFalse(await engine.docker.getVolume(dataVolumeName(key)).inspect().then(() => true, () => false), 'the volume is removed')
+    await assert.rejects(() => target.deploy(fixtureInput(appDir, { persistentData: { key: 'Bad/Key' } }), () => {}), /persistent data key/)
+  }).timeout(120_000)
 
   test('a crash: Docker restarts the app on the same URL; a stored handle works on a fresh driver (platform restart)', async ({ assert }) => {
     const first = await make()

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream'
  * Dockerfile). Files are read one at a time; nothing is written to disk
  * and the folder is never modified.
  */
-export type ExtraFile = { name: string; content: string | Buffer; mode?: number }
+export type ExtraFile = { name: string; content: string | Buffer; mode?: number } | { name: string; directory: true; mode?: number }
 
 const BLOCK = 512
 
@@ -92,7 +92,8 @@ export function tarContext(dir: string, extra: ExtraFile[] = [], skip = new Set(
   async function* all() {
     yield* walk(dir, '')
     for (const file of extra) {
-      yield* entry(file.name, '0', file.mode ?? 0o644, now, Buffer.from(file.content))
+      if ('directory' in file) yield* entry(`${file.name.replace(/\/$/, '')}/`, '5', file.mode ?? 0o755, now, null)
+      else yield* entry(file.name, '0', file.mode ?? 0o644, now, Buffer.from(file.content))
     }
     yield Buffer.alloc(BLOCK * 2)
   }

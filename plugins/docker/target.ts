@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 import type Docker from 'dockerode'
 import {
+  DATA_KEY,
   DeployError,
   type DeployHandle,
   type DeployInput,
@@ -57,6 +58,14 @@ export type DockerTargetOptions = {
 export const APP_PORT = 3000
 export const DOCKERFILE = 'Dockerfile.xbasis'
 export const LABEL = 'xbasis.deployment'
+/**
+ * Where an app's persistent data volume is mounted (XBASIS_DATA_DIR). It is
+ * a folder of the image, owned by the app's user: Docker copies its owner
+ * into a new, empty named volume, so the app (uid 1000) may write there.
+ */
+export const DATA_MOUNT = '/app/.xbasis-data'
+/** The named volume of a persistent-data key. */
+export const dataVolumeName = (key: string) => `xbasis-data-${key}`
 const MAX_LINE = 4000
 const REASON_LINES = 12
 
@@ -342,7 +351,12 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
     }))
     if (!baseKnown) emit(entry, 'build', `[xbasis] the base image ${baseImage} is not on the Docker engine yet: the build pulls it`)
     emit(entry, 'build', `[xbasis] docker build -t ${tag} (FROM ${baseImage})`)
-    const context = tarContext(appDir, [{ name: DOCKERFILE, content: file }])
+    // The data volume's mount point, the app user's (COPY --chown); an app's own folder of that name is left out.
+    const context = tarContext(
+      appDir,
+      [{ name: DOCKERFILE, content: file }, { name: DATA_MOUNT.slice('/app/'.length), directory: true, mode: 0o700 }],
+      new Set(['node_modules', '.git', DATA_MOUNT.slice('/app/'.length)])
+    )
     const stream = (await engine('build the image', () =>
       docker.buildImage(context as any, {
         t: tag,
@@ -455,6 +469,16 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
         env.push(`${key}=${String(value)}`)
       }
       env.push(`PORT=${APP_PORT}`, 'HOST=0.0.0.0', 'NODE_ENV=production')
+      let volume: string | null = null
+      if (input.persistentData) {
+        if (typeof input.persistentData.key !== 'string' || !DATA_KEY.test(input.persistentData.key)) {
+          throw new DeployError('The persistent data key may only hold lower-case letters, digits and "-".')
+        }
+        volume = dataVolumeName(input.persistentData.key)
+      }
+      // Only the target says where the data is.
+      for (let i = env.length - 1; i >= 0; i--) if (env[i].startsWith('XBASIS_DATA_DIR=')) env.splice(i, 1)
+      if (volume) env.push(`XBASIS_DATA_DIR=${DATA_MOUNT}`)
 
       const id = input.deploymentId
       const previous = known.get(id)
@@ -494,6 +518,16 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
         const command = startCommand(pkg, appDir, memoryMb)
         const install = Boolean(pkg && typeof pkg.dependencies === 'object' && Object.keys(pkg.dependencies ?? {}).length > 0)
         await build(entry, appDir, tag, dockerfile({ baseImage, install }))
+        if (volume) {
+          // Made on the first deployment of the key, found again by every later one.
+          await engine('create the app’s data volume', () =>
+            docker.createVolume({
+              Name: volume,
+              Labels: { 'xbasis.managed': 'true', 'xbasis.data': input.persistentData!.key, ...(input.projectId ? { 'xbasis.project': String(input.projectId) } : {}) },
+            } as any) as unknown as Promise<unknown>
+          )
+          emit(entry, 'build', `[xbasis] the app's data is kept in the volume ${volume} (${DATA_MOUNT}, XBASIS_DATA_DIR)`)
+        }
 
         const memory = memoryMb * 1024 * 1024
         // The host port is chosen here, so that it stays the same when Docker restarts a
@@ -532,6 +566,7 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
                 PortBindings: { [`${APP_PORT}/tcp`]: [{ HostIp: hostIp, HostPort: hostPort ? String(hostPort) : '' }] },
                 RestartPolicy: { Name: 'on-failure', MaximumRetryCount: maxRestarts },
                 LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+                ...(volume ? { Mounts: [{ Type: 'volume', Source: volume, Target: DATA_MOUNT }] } : {}),
                 ...(options.network ? { NetworkMode: options.network } : {}),
               },
             })
@@ -623,6 +658,24 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
           if (statusCode(error) !== 404 && statusCode(error) !== 409) throw error
         })
       known.delete(handle.id)
+    },
+
+    /** Removes the data volume of a project × environment (the project was deleted). */
+    async destroyData(key) {
+      if (typeof key !== 'string' || !DATA_KEY.test(key)) throw new DeployError('The persistent data key may only hold lower-case letters, digits and "-".')
+      await engine('remove the app’s data volume', () =>
+        docker
+          .getVolume(dataVolumeName(key))
+          .remove()
+          .then(
+            () => undefined,
+            (error) => {
+            if (statusCode(error) === 404) return
+            if (statusCode(error) === 409) throw new DeployError(`The data volume ${dataVolumeName(key)} is still used by a container: destroy the app's deployments first.`)
+            throw error
+            }
+          )
+      )
     },
 
     /** The platform stops: the containers keep running (Docker runs them), only the log streams close. */

@@ -8,7 +8,7 @@ import plugin from './index.js'
 import { createProcessTarget } from './target.js'
 import { appIdentity } from './sandbox.js'
 import { DeployError, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
-import { fixtureInput, portClosed, registerDeployTargetContract, waitFor, writeFixtureApp } from '#tests/contracts/deploy_target'
+import { DATA_FIXTURE_SERVER, fixtureInput, portClosed, registerDeployTargetContract, waitFor, writeFixtureApp } from '#tests/contracts/deploy_target'
 
 let root = ''
 const setup = async () => {
@@ -253,27 +253,10 @@ test.group('Process target', (group) => {
     assert.match(await (await fetch(preview.url)).text(), /hello from the fixture/)
   }).timeout(30_000)
 
-  /** An app that appends lines to a file in XBASIS_DATA_DIR and reads them back. */
-  const DATA_APP = `
-import http from 'node:http'
-import fs from 'node:fs'
-import { join } from 'node:path'
-const file = () => join(process.env.XBASIS_DATA_DIR, 'notes.txt')
-http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://x')
-  const json = (value) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(value)) }
-  if (url.pathname === '/health') return res.end('ok')
-  if (url.pathname === '/write') { fs.appendFileSync(file(), url.searchParams.get('text') + '\\n'); return json({ ok: true }) }
-  if (url.pathname === '/notes') return json({ dir: process.env.XBASIS_DATA_DIR, notes: fs.existsSync(file()) ? fs.readFileSync(file(), 'utf8').split('\\n').filter(Boolean) : [] })
-  if (url.pathname === '/read') { try { fs.readFileSync(url.searchParams.get('path')); return json({ read: true }) } catch (error) { return json({ read: false, code: error.code }) } }
-  res.end('data app')
-}).listen(Number(process.env.PORT), process.env.HOST)
-`
-
   test('keeps an app’s data across its deployments in a folder of its own, that only this app may use', async ({ assert }) => {
     const dataDir = await mkdtemp(join(root, 'data-'))
     const target = createProcessTarget({ rootDir: join(dataDir, 'deployments'), dataDir })
-    const appDir = await writeFixtureApp({ 'server.js': DATA_APP })
+    const appDir = await writeFixtureApp({ 'server.js': DATA_FIXTURE_SERVER })
     dirs.push(appDir)
     const production = { projectId: '51', environment: 'production' as const, persistentData: { key: 'p51-abc-production' } }
     const get = async (url: string) => (await fetch(url)).json() as Promise<any>

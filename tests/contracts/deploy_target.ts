@@ -66,6 +66,23 @@ server.listen(Number(process.env.PORT), process.env.HOST || '127.0.0.1', () => {
 process.on('SIGTERM', () => server.close(() => process.exit(0)))
 `
 
+/** A fixture app that appends lines to a file in XBASIS_DATA_DIR and reads them back. */
+export const DATA_FIXTURE_SERVER = `
+import http from 'node:http'
+import fs from 'node:fs'
+import { join } from 'node:path'
+const file = () => join(process.env.XBASIS_DATA_DIR, 'notes.txt')
+http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x')
+  const json = (value) => { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(value)) }
+  if (url.pathname === '/health') return res.end('ok')
+  if (url.pathname === '/write') { fs.appendFileSync(file(), url.searchParams.get('text') + '\\n'); return json({ ok: true }) }
+  if (url.pathname === '/notes') return json({ dir: process.env.XBASIS_DATA_DIR, notes: fs.existsSync(file()) ? fs.readFileSync(file(), 'utf8').split('\\n').filter(Boolean) : [] })
+  if (url.pathname === '/read') { try { fs.readFileSync(url.searchParams.get('path')); return json({ read: true }) } catch (error) { return json({ read: false, code: error.code }) } }
+  res.end('data app')
+}).listen(Number(process.env.PORT), process.env.HOST)
+`
+
 /** Writes the fixture app to a new temporary folder and returns it. */
 export async function writeFixtureApp(extra: Record<string, string> = {}, packageJson: Record<string, unknown> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'xbasis-deploy-fixture-'))

@@ -26,7 +26,7 @@ const inCI = ['1', 'true'].includes(String(process.env.CI).toLowerCase())
  *
  * Everything is removed by `stopTestDocker()` (called by the runner's
  * teardown in tests/bootstrap.ts): containers and images labelled by the
- * tests, the network, the daemon and its containerd, leftover mounts, the
+ * tests, their data volumes, the network, the daemon and its containerd, leftover mounts, the
  * folder.
  */
 export type TestDocker = {
@@ -253,6 +253,11 @@ export async function stopTestDocker() {
     const listed = docker.listImages({ filters: JSON.stringify({ reference: ['xbasis-app'] }) } as any) as unknown as Promise<{ Id: string; Created: number }[]>
     const images = await listed.catch(() => [])
     for (const image of images) if (ours(image.Created)) await docker.getImage(image.Id).remove({ force: true }).catch(() => {})
+    // The apps' data volumes (named: removing a container leaves them).
+    const volumes = ((await (docker.listVolumes({ filters: JSON.stringify({ label: ["xbasis.managed=true"] }) } as any) as unknown as Promise<any>).catch(() => null)) as any)?.Volumes ?? []
+    for (const volume of volumes as { Name: string; CreatedAt?: string }[]) {
+      if (ours(Math.floor(Date.parse(volume.CreatedAt ?? '') / 1000) || 0)) await docker.getVolume(volume.Name).remove().catch(() => {})
+    }
     if (made.network) await docker.getNetwork(made.network).remove().catch(() => {})
   }
   made = {}
