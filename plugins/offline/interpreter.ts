@@ -1,6 +1,6 @@
 import colorNames from 'color-name'
 import {
-  ADD_VERBS, AMBIGUOUS_COLOURS, CHOICE_OPTIONS, COLOUR_CUES, COLOUR_ROLES, DEFAULT_CHOICES, DEFAULT_FIELDS, FIELD_TYPE_WORDS, FIELD_WORDS,
+  ADD_VERBS, AMBIGUOUS_COLOURS, AMBIGUOUS_EN_COLOURS, EN_COLOURS, CHOICE_OPTIONS, COLOUR_CUES, COLOUR_ROLES, DEFAULT_CHOICES, DEFAULT_FIELDS, FIELD_TYPE_WORDS, FIELD_WORDS,
   MANAGE_WORDS, MANAGER_NOUNS, MODULE_WORDS, NEGATIONS, NOT_ENTITIES, POSITIVE, RU_COLOURS, RU_ENTITIES, RU_FIELD_LEMMAS, SITE_WORDS, phrases,
 } from './lexicon.js'
 import { CYRILLIC, capitalize, detectLang, findPhrases, fold, slug, stem, tokenize, type Lang, type Phrase, type Token } from './text.js'
@@ -87,11 +87,13 @@ export function interpretConversation(messages: string[]): { plan: Plan; previou
 // ---------------------------------------------------------------------------------------------
 // One message
 
-type Work = { text: string; mask(start: number, end: number): void }
+/** The message as it is being read: what a step understood is masked out for the next ones. `heads`: where records named with their fields begin. */
+type Work = { text: string; heads: number[]; mask(start: number, end: number): void }
 
 function work(text: string): Work {
   const state = {
     text,
+    heads: [] as number[],
     mask(start: number, end: number) {
       state.text = state.text.slice(0, start) + ' '.repeat(Math.max(0, end - start)) + state.text.slice(end)
     },
@@ -260,7 +262,7 @@ function naming(plan: Plan, w: Work, first: boolean, change: (k: string, en: str
 // Records and their fields
 
 const STOP = new Set(['a', 'an', 'the', 'my', 'our', 'your', 'their', 'its', 'his', 'her', 'each', 'every', 'some', 'any', 'all', 'of', 'for', 'in', 'on', 'at', 'to', 'and', 'or', 'with', 'by', 'up', 'as', 'is', 'are', 'be', 'it', 'that', 'this', 'these', 'those', 'which', 'who', 'where', 'can', 'will', 'should', 'must', 'also', 'just', 'simple', 'small', 'new', 'more', 'less', 'few', 'many', 'own', 'so', 'then', 'me', 'us', 'them', 'we', 'i', 'you', 'they', 'there', 'here', 'one', 'two', 'three', 'page', 'и', 'или', 'с', 'со', 'в', 'на', 'для', 'по', 'к', 'у', 'о', 'об', 'от', 'до', 'из', 'за', 'мой', 'моя', 'мои', 'наш', 'наша', 'наши', 'их', 'его', 'её', 'ее', 'каждый', 'каждая', 'все', 'это', 'этот', 'эта', 'где', 'который', 'которые', 'чтобы', 'а', 'но', 'же', 'ли', 'бы', 'мне', 'нам', 'простой', 'простая', 'небольшой'])
-const LIST_END = new Set(['where', 'that', 'which', 'so', 'who', 'for', 'in', 'on', 'by', 'to', 'plus', 'but', 'also', 'with', 'when', 'while', 'because', 'then', 'where', 'где', 'который', 'которые', 'которая', 'чтобы', 'для', 'а', 'но', 'также', 'плюс', 'когда', 'потому', 'затем', 'при'])
+const LIST_END = new Set(['where', 'that', 'which', 'so', 'who', 'for', 'in', 'on', 'by', 'to', 'plus', 'but', 'also', 'with', 'when', 'while', 'because', 'then', 'where', 'где', 'который', 'которые', 'которая', 'чтобы', 'для', 'а', 'но', 'также', 'плюс', 'когда', 'потому', 'затем', 'при', 'с', 'со'])
 /** Words that ask for a module, but name records when fields follow them. */
 const RECORD_LIKE = new Set(['contact', 'member', 'account', 'file', 'photo', 'контакт', 'участник', 'файл', 'фот'])
 const CONNECTORS = new Set(['with', 'having', 'has', 'have', 'containing', 'с', 'со'])
@@ -306,7 +308,7 @@ function ruBaseForm(word: string): string {
   const lower = fold(word)
   const known = RU_FIELD_LEMMAS[stem(lower)]
   if (known) return known
-  const rules: [RegExp, string][] = [[/ием$/, 'ие'], [/ией$/, 'ия'], [/ями$/, 'и'], [/ами$/, 'ы'], [/ом$/, ''], [/ем$/, 'ь'], [/ой$/, 'а'], [/ей$/, 'я'], [/ью$/, 'ь']]
+  const rules: [RegExp, string][] = [[/ием$/, 'ие'], [/ией$/, 'ия'], [/ями$/, 'и'], [/([кгхжшщч])ами$/, '$1и'], [/ами$/, 'ы'], [/льцем$/, 'лец'], [/цем$/, 'ец'], [/ом$/, ''], [/ем$/, 'ь'], [/ой$/, 'а'], [/ей$/, 'я'], [/ью$/, 'ь']]
   for (const [ending, base] of rules) if (ending.test(lower)) return capitalize(lower.replace(ending, base))
   return capitalize(lower)
 }
@@ -408,8 +410,10 @@ function fieldList(tokens: Token[], from: number, source: string): { items: stri
   let itemStart = -1
   let end = from
   let i = from
+  let lastClosed = from
   const close = (at: number) => {
     if (itemStart === -1) return
+    lastClosed = at
     const raw = source.slice(tokens[itemStart].start, tokens[at - 1].end)
     const itemTokens = tokens.slice(itemStart, at)
     const feature = FEATURE_WORDS.find(([, words]) => has(itemTokens, phrases(`feature:${words[0]}`, words)))
@@ -433,7 +437,7 @@ function fieldList(tokens: Token[], from: number, source: string): { items: stri
       continue
     }
     if (['.', '!', '?', ';', ':', '—', '–'].includes(t.text)) break
-    if (t.word && LIST_END.has(t.lower) && itemStart !== -1) {
+    if (t.word && LIST_END.has(t.lower) && (itemStart !== -1 || items.length > 0)) {
       // "…, and deals with title…": the last word before a new "with" names the next records.
       if (CONNECTORS.has(t.lower) && i - itemStart === 1) itemStart = -1
       break
@@ -443,14 +447,18 @@ function fieldList(tokens: Token[], from: number, source: string): { items: stri
       continue
     }
     if (itemStart === -1) {
-      // Articles before an item are not part of it; a page or a negation ends the list ("with a menu, no pricing").
+      // Articles before an item are not part of it; a page or a negation ends the list ("with a menu, no pricing"),
+      // unless it is plainly one more field: "purchase date", or "…, почтой, командой и навыками" after two fields.
       if (t.word && STOP.has(t.lower) && !isFieldWord(tokens, i)) continue
-      if (t.word && isModuleWord(tokens, i) && !isFieldWord(tokens, i)) break
+      const article = i > 0 && tokens[i - 1].word && STOP.has(tokens[i - 1].lower) && !['and', 'or', 'и', 'или'].includes(tokens[i - 1].lower)
+      const fieldAfter = tokens[i + 1]?.word && isFieldWord(tokens, i + 1)
+      if (t.word && isModuleWord(tokens, i) && !isFieldWord(tokens, i) && !fieldAfter && (article || items.length < 2 || tokens.length > i + 1 && tokens[i + 1].word && !LIST_END.has(tokens[i + 1].lower) && !['and', 'or', 'и', 'или'].includes(tokens[i + 1].lower))) break
       if (t.word && startsPhrase(tokens, i, 'negations', NEGATIONS)) break
       itemStart = i
     }
-    // An item of more than four words is prose, not a field name.
+    // An item of more than four words is prose, not a field name: the list ended with the item before it.
     if (itemStart !== -1 && tokens.slice(itemStart, i + 1).filter((x) => x.word).length > 5) {
+      end = lastClosed
       itemStart = -1
       break
     }
@@ -516,11 +524,21 @@ function entitiesWithFields(plan: Plan, w: Work, lang: Lang, change: (k: string,
     const strict = connector.text === '(' || connector.text === ':'
     const fields = items.map((item) => parseField(item, lang, ['с', 'со'].includes(connector.lower))).filter((f): f is PlanField => f !== null)
     if (fields.length === 0 || (strict && fields.length < 2)) continue
+    // "Сайт репетитора: о себе, цены, отзывы…" lists pages, not fields.
+    if (strict) {
+      const span = tokens.slice(i + 1).filter((t) => t.end <= end)
+      const pages = findPhrases(span, Object.entries(MODULE_WORDS).flatMap(([id, words]) => phrases(`module:${id}`, words))).filter((h) => !isFieldWord(span, h.start))
+      if (pages.length > 0) continue
+    }
     // Unknown words after "with" must look like a list of several fields, or one known field word.
     const known = fields.filter((f) => f.type !== 'text' || /name|title|имя|назван|phone|телефон|address|адрес/i.test(f.label)).length
-    if (fields.length === 1 && known === 0) continue
+    // "helps small businesses with finance and taxes" is prose: a short list needs a field word.
+    if (fields.length <= 2 && known === 0) continue
+    // "школа с ценами и формой заявки": one item that names a page is that page.
+    if (fields.length === 1 && isModuleWord(tokenize(items[0]), 0)) continue
     if (strict && known === 0) continue
     addEntity(plan, base, fields, change)
+    w.heads.push(head.start)
     for (const feature of features) if (!plan.features.includes(feature)) plan.features.push(feature)
     w.mask(head.start, end)
   }
@@ -542,6 +560,10 @@ function managedEntities(plan: Plan, w: Work, lang: Lang, change: (k: string, en
   if (/\bto-?do\b|список дел/i.test(w.text)) candidates.push(...tokenize(lang === 'ru' ? 'задачи' : 'tasks'))
   for (const token of candidates) {
     if (isModuleWord([token], 0) || MANAGER_NOUNS.includes(token.lower)) continue
+    // "Учёт пациентов ветклиники: питомцы с кличкой…": the records after the colon are these ones.
+    const at = tokens.indexOf(token)
+    const colon = tokens.slice(at, at + 6).find((t) => t.text === ':')
+    if (colon && w.heads.some((h) => h > colon.start && w.text.slice(colon.end, h).trim() === '')) continue
     const base = entityFrom(token, lang)
     if (!base || plan.entities.some((e) => e.entity === base.entity)) continue
     if (token.lower.length < 4 && !CYRILLIC.test(token.lower)) continue
@@ -688,8 +710,15 @@ function findColours(tokens: Token[]): ColourHit[] {
       hits.push({ colour, start: i, end: i + 1 })
       continue
     }
-    // English: "dark blue" → darkblue, "navy blue" → navy, "sky blue" → skyblue.
+    // English words that are not CSS names: "rose gold", "burgundy", "off-white".
     const next = tokens[i + 1]
+    const pair = next?.word ? EN_COLOURS[`${t.lower} ${next.lower}`] : undefined
+    if (pair) {
+      hits.push({ colour: pair, start: i, end: i + 2 })
+      i++
+      continue
+    }
+    // English: "dark blue" → darkblue, "navy blue" → navy, "sky blue" → skyblue.
     if (next?.word) {
       const joined = t.lower + next.lower
       if (names[joined] && !['dark', 'light'].includes(next.lower)) {
@@ -703,12 +732,29 @@ function findColours(tokens: Token[]): ColourHit[] {
         continue
       }
     }
+    const single = EN_COLOURS[t.lower]
+    if (single && (cue || !AMBIGUOUS_EN_COLOURS.has(t.lower))) {
+      hits.push({ colour: single, start: i, end: i + 1 })
+      continue
+    }
     const lower = t.lower === 'grey' ? 'gray' : t.lower.replace(/^grey/, 'gray')
     if (!names[lower]) continue
     if (AMBIGUOUS_COLOURS.has(lower) && !cue) continue
     hits.push({ colour: lower, start: i, end: i + 1 })
   }
-  return hits
+  // "espresso brown (#4b2e2a)": the code in brackets is the exact shade of the words before it.
+  // So are colour words right before those ("espresso brown (#4b2e2a)" is one colour, not three).
+  const shadowed = new Set<number>()
+  for (let k = hits.length - 2; k >= 0; k--) {
+    const hit = hits[k]
+    const after = hits[k + 1]
+    // "ocean blue primary (#0369a1)": up to two words between the name and the bracket.
+    const between = tokens.slice(hit.end, after.start - 1)
+    const exact = after.colour.startsWith('#') && tokens[after.start - 1]?.text === '(' && tokens[after.end]?.text === ')' && between.length <= 2 && between.every((t) => t.word)
+    // "sandy beige", "espresso brown": two colour words in a row are one colour, the last one.
+    if (exact || after.start === hit.end) shadowed.add(k)
+  }
+  return hits.filter((_, k) => !shadowed.has(k))
 }
 
 function colours(plan: Plan, w: Work, change: (k: string, en: string, ru: string) => void) {
@@ -716,7 +762,7 @@ function colours(plan: Plan, w: Work, change: (k: string, en: string, ru: string
   const before = JSON.stringify(plan.theme)
   const theme: Theme = {}
   // Theme mode: "dark theme", "dark mode", «тёмная тема».
-  if (/\b(?:dark|night)\s+(?:theme|mode|design|look|style|background|palette|ui)\b|\bdark-themed\b|темн\p{L}*\s+(?:тем\p{L}*|фон\p{L}*|оформлен\p{L}*|стил\p{L}*|дизайн\p{L}*|режим\p{L}*)|тёмн\p{L}*\s+(?:тем\p{L}*|фон\p{L}*|оформлен\p{L}*|стил\p{L}*|дизайн\p{L}*|режим\p{L}*)/iu.test(w.text)) theme.theme_mode = 'dark'
+  if (/\b(?:dark|night)\s+(?:theme|mode|design|look|style|background|palette|ui)\b|\bdark[- ]themed?\b|\bdark\s+(?:colou?r\s+)?scheme\b|темн\p{L}*\s+(?:тем\p{L}*|фон\p{L}*|оформлен\p{L}*|стил\p{L}*|дизайн\p{L}*|режим\p{L}*)|тёмн\p{L}*\s+(?:тем\p{L}*|фон\p{L}*|оформлен\p{L}*|стил\p{L}*|дизайн\p{L}*|режим\p{L}*)/iu.test(w.text)) theme.theme_mode = 'dark'
   else if (/\b(?:light|bright)\s+(?:theme|mode|design|look|style|palette)\b|светл\p{L}*\s+(?:тем\p{L}*|оформлен\p{L}*|стил\p{L}*|дизайн\p{L}*|режим\p{L}*)/iu.test(w.text)) theme.theme_mode = 'light'
   else if (/\b(?:auto(?:matic)?|system)\s+(?:theme|mode)\b|follows? the system/i.test(w.text)) theme.theme_mode = 'auto'
   // Font and corners.
@@ -924,7 +970,7 @@ function describe(plan: Plan, text: string) {
 /** "кофейни" → "кофейня", "салона" → "салон": the name of a place from "для …" (genitive), for a title. */
 function ruGenitiveToBase(word: string): string {
   const lower = fold(word)
-  const rules: [RegExp, string][] = [[/ии$/, 'ия'], [/ни$/, 'ня'], [/([кгх])и$/, '$1а'], [/ы$/, 'а'], [/([бвгджзклмнпрстфхцчшщ])а$/, '$1'], [/ого$/, 'ый'], [/его$/, 'ий']]
+  const rules: [RegExp, string][] = [[/ства$/, 'ство'], [/ии$/, 'ия'], [/ни$/, 'ня'], [/([кгх])и$/, '$1а'], [/ы$/, 'а'], [/([бвгджзклмнпрстфхцчшщ])а$/, '$1'], [/ого$/, 'ый'], [/его$/, 'ий']]
   for (const [ending, base] of rules) if (ending.test(lower)) return lower.replace(ending, base)
   return lower
 }

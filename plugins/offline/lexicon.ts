@@ -10,22 +10,22 @@ import { phrase, type Lang, type Phrase } from './text.js'
 /** Page and feature modules, and the words that ask for them. */
 export const MODULE_WORDS: Record<string, string[]> = {
   'landing-page': ['landing', 'landing page', 'home page', 'homepage', 'front page', 'main page', 'hero', 'лендинг', 'главная страница', '=главная', '=главную', 'посадочная страница'],
-  'pricing-page': ['=pricing', 'price list', 'pricing page', '=plans', 'subscription plans', '=tiers', 'тариф', 'тарифы', 'прайс', 'страница цен', 'страница с ценами', 'цены на услуги'],
-  'waitlist': ['waitlist', 'wait list', 'waiting list', 'newsletter', 'early access', 'subscribe', 'subscribers', 'mailing list', 'sign-ups for updates', 'лист ожидания', 'список ожидания', 'рассылка', 'подписка на новости', 'ранний доступ'],
-  'contact-form': ['contact', 'contact form', 'feedback', 'get in touch', 'enquiry', 'inquiry', 'enquiries', 'inquiries', 'reach us', 'message us', 'контакт', 'обратная связь', 'связаться', 'форма связи', 'написать нам'],
+  'pricing-page': ['=pricing', '=prices', 'price list', 'our rates', '=цены', '=ценами', '=цен', '=расценки', 'прайс-лист', 'стоимость услуг', 'pricing page', '=plans', 'subscription plans', '=tiers', 'тариф', 'тарифы', 'прайс', 'страница цен', 'страница с ценами', 'цены на услуги'],
+  'waitlist': ['waitlist', 'newsletter signup', 'newsletter sign-up', 'wait list', 'waiting list', 'newsletter', 'early access', 'subscribe', 'subscribers', 'mailing list', 'sign-ups for updates', 'лист ожидания', 'список ожидания', 'рассылка', 'подписка на новости', 'ранний доступ'],
+  'contact-form': ['contact', 'contact form', 'feedback', 'get in touch', 'enquiry', 'inquiry', 'enquiries', 'inquiries', 'reach us', 'message us', 'контакт', 'обратная связь', 'связаться', 'форма связи', 'форма для связи', 'для связи', 'форма заявки', 'оставить заявку', 'написать нам'],
   'accounts': ['account', 'accounts', 'log in', 'login', 'sign in', 'sign up', 'signup', 'sign-up', 'register', 'registration', 'members area', 'member area', 'members', 'user accounts', 'регистрация', 'зарегистрироваться', 'вход', 'личный кабинет', 'аккаунт', 'авторизация', 'логин'],
   'blog': ['blog', 'article', 'articles', 'blog posts', 'posts', '=news', 'journal', 'блог', 'статья', 'статьи', 'новости', 'посты'],
   'admin-page': ['admin', 'admin panel', 'dashboard', 'back office', 'backoffice', 'moderation', 'moderate', 'админ', 'админка', 'панель управления', 'администратор', 'модерация'],
   'file-uploads': ['upload', 'uploads', 'file upload', 'attachments', '=files', 'загрузка файлов', 'загрузка', 'загрузить', 'файлы', 'вложения'],
   'payment-link': ['pay', 'payment', 'payments', 'checkout', 'buy', '=sell', 'purchase', 'donate', 'donation', 'donations', 'stripe', 'paddle', 'оплата', 'оплатить', 'купить', 'продажа', 'продавать', 'донат', 'пожертвование'],
-  'booking': ['=booking', '=bookings', 'online booking', '=book an appointment', 'book a table', 'book online', 'can book', 'to book', 'appointment', 'appointments', 'reservation', 'reservations', 'reserve', 'opening hours', 'time slots', 'бронирование', 'забронировать', 'бронь', 'онлайн-запись', 'онлайн запись', 'запись на прием', 'запис*', 'часы работы', 'прием'],
+  'booking': ['=booking', '=bookings', 'online booking', '=book an appointment', 'book a table', 'book online', 'can book', 'to book', 'appointment', 'appointments', 'reservation', 'reservations', 'reserve', 'opening hours', 'time slots', 'бронирование', 'забронировать', 'бронь', 'онлайн-запис*', 'онлайн запис*', 'онлайн-бронирован*', 'запись на прием', 'запис*', 'часы работы', 'прием'],
   'menu': ['menu', 'dishes', 'food menu', 'drinks menu', 'меню', 'блюда'],
   'gallery': ['gallery', 'portfolio', 'photos', 'photo gallery', 'pictures', 'showcase', 'галерея', 'портфолио', 'фото', 'фотографии'],
   'faq': ['faq', 'faqs', 'frequently asked questions', 'frequently asked', 'common questions', 'частые вопросы', 'часто задаваемые вопросы', 'вопросы и ответы', '=чаво'],
   'testimonials': ['testimonials', 'testimonial', 'reviews', 'customer reviews', 'what clients say', 'отзывы', 'отзыв'],
-  'about-page': ['about us', 'about page', 'about me', 'about section', 'our story', 'who we are', 'о нас', 'о компании', 'о себе', 'наша история'],
+  'about-page': ['about us', 'about page', 'about me', 'about section', 'our story', 'who we are', 'о нас', 'о компании', 'о себе', 'обо мне', 'наша история', 'страница о', 'о школе', 'о студии', 'о салоне', 'о клинике'],
   'services-page': ['=services', 'our services', 'services page', 'service list', 'услуги', 'наши услуги', 'страница услуг'],
-  'team-page': ['team', 'our team', 'team page', 'meet the team', 'staff page', 'команда', 'наша команда'],
+  'team-page': ['team', 'our team', 'team page', 'meet the team', 'staff page', 'our staff', 'our teachers', 'our coaches', 'our trainers', 'our doctors', 'our therapists', 'our stylists', 'our consultants', 'команда', 'наша команда', 'наши преподаватели', 'наши учителя', 'наши тренеры', 'наши врачи', 'наши мастера', 'наши специалисты', 'преподаватели', 'тренеры', 'коллектив'],
   'events': ['events', 'event', 'rsvp', 'meetups', 'meetup', 'workshops', 'concerts', 'мероприятия', 'мероприятие', 'события', 'афиша'],
   'polls': ['poll', 'polls', 'voting', '=vote', 'голосование', 'голосовать'],
   'comments': ['comments', 'comment section', 'комментарии'],
@@ -46,7 +46,7 @@ export const NOT_ENTITIES = new Set(
 export const FIELD_TYPE_WORDS: [type: 'email' | 'url' | 'text' | 'date' | 'number' | 'choice' | 'boolean' | 'textarea', words: string[]][] = [
   ['email', ['email', 'e-mail', 'mail', '=emails', 'почта', 'почтой', 'email-адрес', 'имейл', 'электронная почта']],
   ['url', ['url', 'link', 'website', 'site', 'homepage', 'ссылка', 'сайт']],
-  ['text', ['phone', 'telephone', 'mobile', 'address', 'телефон', 'адрес', 'name', 'имя', 'фамилия']],
+  ['text', ['serial number', 'serial', 'part number', 'sku', 'code', 'reference', 'order number', 'tracking number', 'артикул', 'серийный номер', 'номер', 'phone', 'telephone', 'mobile', 'address', 'телефон', 'адрес', 'name', 'имя', 'фамилия']],
   ['date', ['date', 'deadline', '=due', 'birthday', 'day', 'when', 'дата', 'срок', 'дедлайн', 'день рождения', 'день']],
   ['number', ['quantity', 'qty', 'price', 'cost', 'amount', 'seats', 'count', 'number', 'age', 'rating', 'stock', 'budget', 'salary', 'capacity', 'calories', 'weight', 'servings', 'score', 'year', 'total', 'hours', 'minutes', 'duration', 'pages', 'votes', 'сумма', 'цена', 'стоимость', 'количество', 'кол-во', 'места', 'мест', 'возраст', 'рейтинг', 'бюджет', 'вес', 'год', 'оценка', 'остаток', 'зарплата', 'калории', 'длительность', 'порции']],
   ['choice', ['status', 'priority', 'category', 'type', 'stage', 'level', 'size', 'difficulty', 'state', 'genre', 'статус', 'приоритет', 'категория', 'тип', 'этап', 'уровень', 'размер', 'сложность', 'жанр', 'стадия']],
@@ -135,6 +135,23 @@ export const RU_COLOURS: Record<string, string> = {
 }
 
 /**
+ * English colour words people use that are not CSS names ("burgundy", "off-white", "rose gold"), as CSS
+ * colours. Two-word entries are matched before one-word ones; those in AMBIGUOUS_COLOURS need a colour cue.
+ */
+export const EN_COLOURS: Record<string, string> = {
+  'burgundy': '#800020', 'cream': '#fffdd0', 'off-white': '#faf9f6', 'offwhite': '#faf9f6', 'sage': '#9caf88', 'sage green': '#9caf88', 'terracotta': '#e2725b',
+  'mustard': '#e1ad01', 'charcoal': '#36454f', 'blush': '#f4c2c2', 'blush pink': '#f4c2c2', 'rose gold': '#b76e79', 'dusty rose': '#d8a7b1', 'dusty pink': '#d8a7b1',
+  'ocean blue': '#0077be', 'electric blue': '#2563eb', 'royal blue': 'royalblue', 'baby blue': '#89cff0', 'powder blue': 'powderblue', 'neon green': '#39ff14',
+  'neon cyan': '#22d3ee', 'neon pink': '#ff2e88', 'emerald': '#50c878', 'emerald green': '#50c878', 'jade': '#00a86b', 'mint green': '#98ff98', 'peach': '#ffcba4',
+  'rust': '#b7410e', 'copper': '#b87333', 'bronze': '#cd7f32', 'cobalt': '#0047ab', 'cobalt blue': '#0047ab', 'denim': '#1560bd', 'ruby': '#e0115f', 'amber': '#ffbf00',
+  'lilac': '#c8a2c8', 'mauve': '#e0b0ff', 'champagne': '#f7e7ce', 'wine': '#722f37', 'wine red': '#722f37', 'sand': '#c2b280', 'sandy': '#c2b280', 'espresso': '#4b2e2a',
+  'honey': '#f5b700', 'honey yellow': '#f5b700', 'golden yellow': '#ffc000', 'bright red': '#e11d48', 'deep purple': '#4b0082', 'deep red': '#8b0000', 'deep blue': '#00308f',
+  'bottle green': '#006a4e', 'racing green': '#004225', 'british racing green': '#004225', 'pastel pink': '#f8c8dc', 'pastel blue': '#aec6cf', 'pastel green': '#77dd77',
+  'slate': 'slategray', 'ivory white': 'ivory', 'snow white': 'snow', 'pitch black': '#0a0a0a', 'jet black': '#0a0a0a', 'forest': 'forestgreen',
+}
+export const AMBIGUOUS_EN_COLOURS = new Set(['sage', 'rust', 'copper', 'bronze', 'ruby', 'amber', 'wine', 'sand', 'sandy', 'honey', 'cream', 'champagne', 'peach', 'jade', 'slate', 'denim', 'forest', 'espresso', 'blush', 'charcoal', 'mustard', 'emerald', 'cobalt', 'lilac', 'mauve'])
+
+/**
  * CSS colour names that are also ordinary words: they count as colours only when the sentence talks
  * about colours (see COLOUR_CUES).
  */
@@ -147,7 +164,7 @@ export const COLOUR_ROLES: [role: 'color_background' | 'color_text' | 'color_sur
   ['color_background', ['background', 'backdrop', 'page colour', 'фон', 'подложка']],
   ['color_text', ['text', 'font colour', 'font color', 'lettering', 'текст', 'буквы', 'цвет текста']],
   ['color_surface', ['card', 'cards', 'surface', 'panels', 'panel', 'карточки', 'плашки', 'панели']],
-  ['color_primary', ['primary', 'accent', 'accents', 'brand', 'main colour', 'main color', 'buttons', 'button', 'links', 'highlights', 'headings', 'основной', 'акцент', 'акценты', 'кнопки', 'ссылки', 'главный цвет', 'фирменный']],
+  ['color_primary', ['primary', 'accent', 'accents', 'brand', 'main colour', 'main color', 'buttons', 'button', 'links', 'highlights', 'headings', 'header', 'headers', 'navigation', 'nav bar', 'main', 'основной', 'шапка', 'шапки', 'заголовки', 'акцент', 'акценты', 'кнопки', 'ссылки', 'главный цвет', 'фирменный']],
 ]
 
 /** Words that take what follows out of the app ("remove the blog", "no pricing", "без регистрации"). */

@@ -5,7 +5,7 @@ import { loadCatalogue } from '#modules/composer'
 import { parseOutput } from '#ai/output_protocol'
 import { interpretConversation, type Plan } from './interpreter.js'
 import { buildAnswer } from './builder.js'
-import { EXAMPLES } from './render.js'
+import { EXAMPLES, dayCodes } from './render.js'
 
 registerAiProviderContract(test, 'offline', () => plugin.create({ settings: {}, logger: console as any }), {
   model: 'offline-builder',
@@ -201,5 +201,90 @@ test.group('Offline interpreter: honesty and determinism', () => {
     const catalogue = await loadCatalogue()
     const conversation = ['A CRM for "Acme": customers with name and email, navy theme', 'add a phone field to customers']
     assert.equal(buildAnswer(conversation, catalogue).answer, buildAnswer(conversation, catalogue).answer)
+  })
+})
+
+/**
+ * Requests the builder benchmark (bench/builder) found misread, each fixed in
+ * the interpreter's rules or vocabulary, never by matching the sentence.
+ */
+test.group('Offline interpreter: lists and pages the benchmark found misread', () => {
+  test('"X: records with fields" in Russian: the records after the colon, in their base form, and no extra list for X', ({ assert }) => {
+    const vet = plan('Учёт пациентов ветклиники: питомцы с кличкой, породой, возрастом и владельцем')
+    assert.deepEqual(vet.entities.map((e) => e.title), ['Питомцы'])
+    assert.deepEqual(fields(vet), ['Кличка:text', 'Порода:text', 'Возраст:number', 'Владелец:text'])
+    assert.deepEqual(plan('CRM для агентства недвижимости: клиенты с именем, телефоном и бюджетом').entities.map((e) => e.title), ['Клиенты'])
+    assert.deepEqual(fields(plan('Каталог книг: книги с названием, автором, годом и жанром')), ['Название:text', 'Автор:text', 'Год:number', 'Жанр:choice'])
+  })
+
+  test('"…, а также проекты с …" starts a second kind of records', ({ assert }) => {
+    const p = plan('Ведём клиентов с именем, почтой и компанией, а также проекты с названием, бюджетом и сроком')
+    assert.deepEqual(p.entities.map((e) => e.title), ['Клиенты', 'Проекты'])
+    assert.deepEqual(fields(p, 1), ['Название:text', 'Бюджет:number', 'Срок:date'])
+  })
+
+  test('a page word inside a field list is a field when it plainly is one', ({ assert }) => {
+    const devices = plan('devices with name, serial number, owner and purchase date')
+    assert.deepEqual(fields(devices), ['Name:text', 'Serial number:text', 'Owner:text', 'Purchase date:date'])
+    assert.notInclude(devices.modules, 'payment-link')
+    const hackathon = plan('участники с именем, почтой, командой и навыками')
+    assert.deepEqual(fields(hackathon), ['Имя:text', 'Почта:email', 'Команда:text', 'Навыки:text'])
+    assert.notInclude(hackathon.modules, 'team-page')
+    // Still: an article before a page word ends the list.
+    assert.deepEqual(plan('recipes with title and steps, and a blog').modules, ['landing-page', 'blog'])
+  })
+
+  test('a list of pages after a colon is pages, not fields; prose with "with" is not records', ({ assert }) => {
+    const tutor = plan('Сайт репетитора по математике: о себе, цены, отзывы и форма для связи')
+    assert.deepEqual(tutor.entities, [])
+    assert.includeMembers(tutor.modules, ['about-page', 'pricing-page', 'testimonials', 'contact-form'])
+    assert.deepEqual(plan('Atlas Consulting helps small businesses with finance and taxes. Add a contact form.').entities, [])
+  })
+
+  test('the list ends before prose: "…lesson day, and I want a public page about me, my prices"', ({ assert }) => {
+    const p = plan('I want to keep track of my students with name, email, level and lesson day, and I want a public page about me, my prices and a contact form')
+    assert.deepEqual(fields(p), ['Name:text', 'Email:email', 'Level:choice', 'Lesson day:date'])
+    assert.includeMembers(p.modules, ['about-page', 'pricing-page', 'contact-form'])
+  })
+
+  test('pages asked for in other words: prices, цены, онлайн-запись, newsletter signup, our teachers, о школе', ({ assert }) => {
+    assert.include(plan('Car repair shop where customers can see our prices').modules, 'pricing-page')
+    assert.include(plan('Лендинг для школы английского языка с ценами и формой заявки').modules, 'pricing-page')
+    assert.include(plan('Лендинг для школы английского языка с ценами и формой заявки').modules, 'contact-form')
+    assert.include(plan('Сайт для салона красоты «Лилия» с онлайн-записью').modules, 'booking')
+    assert.include(plan('A band site with a newsletter signup').modules, 'waitlist')
+    assert.includeMembers(plan('Онлайн-школа: страница о школе, наши преподаватели и тарифы').modules, ['about-page', 'team-page', 'pricing-page'])
+  })
+})
+
+test.group('Offline interpreter: colours the benchmark found misread', () => {
+  test('colour words that are not CSS names: burgundy, off-white, rose gold, sage', ({ assert }) => {
+    assert.equal(plan('a library site, deep burgundy primary colour on a light background').theme.color_primary, '#800020')
+    assert.equal(plan('a blog, white background with rose gold accents').theme.color_primary, '#b76e79')
+    assert.equal(plan('a blog with an off-white background').theme.color_background, '#faf9f6')
+    assert.deepEqual(plan('a herb shop selling sage, rust remover and cream cheese').theme, {}, 'no colour cue: "sage" and "cream" are just words')
+  })
+
+  test('"name (#hex)" is one colour, the exact one; two colour words in a row are one colour', ({ assert }) => {
+    assert.deepEqual(plan('A café. Colours: espresso brown (#4b2e2a) for the header and buttons, off-white background.').theme, { color_primary: '#4b2e2a', color_background: '#faf9f6', theme_mode: 'light' })
+    assert.deepEqual(plan('A guesthouse. Colours: ocean blue primary (#0369a1) and sandy beige background.').theme, { color_primary: '#0369a1', color_background: 'beige', theme_mode: 'light' })
+    assert.equal(plan('a helpdesk, slate gray primary colour').theme.color_primary, 'slategray')
+  })
+
+  test('"dark themed", "dark colour scheme"', ({ assert }) => {
+    assert.equal(plan('Dark themed landing page for an indie game studio named Pixel Forge').theme.theme_mode, 'dark')
+    assert.equal(plan('a portfolio with a dark color scheme').theme.theme_mode, 'dark')
+  })
+})
+
+test.group('Offline builder: opening hours', () => {
+  test('the days of the hours become one opening-hours record per open day', async ({ assert }) => {
+    assert.deepEqual(dayCodes('Mon–Fri'), ['mon', 'tue', 'wed', 'thu', 'fri'])
+    assert.deepEqual(dayCodes('пн–сб'), ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'])
+    assert.deepEqual(dayCodes('Sat–Mon'), ['sat', 'sun', 'mon'])
+    assert.deepEqual(dayCodes('daily'), ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
+    assert.deepEqual(dayCodes(null), ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
+    const booking = buildAnswer(['Physiotherapy bookings, open Mon-Fri 8:00-19:00'], await loadCatalogue()).params.get('booking')!
+    assert.deepEqual(booking.opening_hours, ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '08:00', close: '19:00' })))
   })
 })

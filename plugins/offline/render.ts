@@ -78,6 +78,38 @@ export function appTitle(plan: Plan): string {
   return plan.title ?? (plan.lang === 'ru' ? 'Моё приложение' : 'My app')
 }
 
+const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
+const DAY_NAMES: [RegExp, number][] = [
+  [/^(?:mon|пн|понедельник)/, 0], [/^(?:tue|вт|вторник)/, 1], [/^(?:wed|ср|сред)/, 2], [/^(?:thu|чт|четверг)/, 3],
+  [/^(?:fri|пт|пятниц)/, 4], [/^(?:sat|сб|суббот)/, 5], [/^(?:sun|вс|воскресень)/, 6],
+]
+const dayIndex = (word: string) => DAY_NAMES.find(([re]) => re.test(word.trim().toLowerCase()))?.[1] ?? null
+
+/**
+ * The days of "Mon–Fri", "Tue-Sat", "пн–сб", "weekdays", "будни", "daily", "Mon, Wed, Fri" as mon…sun;
+ * every day when the request named none.
+ */
+export function dayCodes(days: string | null | undefined): string[] {
+  const text = (days ?? '').toLowerCase().replace(/ё/g, 'е').trim()
+  if (!text || /daily|every\s*day|ежедневно|каждый день|без выходных/.test(text)) return [...WEEK]
+  if (/weekdays|будн/.test(text)) return WEEK.slice(0, 5)
+  if (/weekends?|выходн/.test(text)) return WEEK.slice(5)
+  const range = text.match(/^([\p{L}.]+)\s*(?:-|–|—|to|through|по|до)\s*([\p{L}.]+)$/u)
+  if (range) {
+    const [a, b] = [dayIndex(range[1]), dayIndex(range[2])]
+    if (a !== null && b !== null) {
+      const out: string[] = []
+      for (let k = a; out.length < 7; k = (k + 1) % 7) {
+        out.push(WEEK[k])
+        if (k === b) break
+      }
+      return out
+    }
+  }
+  const listed = text.split(/[\s,;/&]+|\band\b|(?<![\p{L}])и(?![\p{L}])/u).map(dayIndex).filter((d): d is number => d !== null)
+  return listed.length ? [...new Set(listed)].sort().map((d) => WEEK[d]) : [...WEEK]
+}
+
 /** The parameters of every module of the plan, as the catalogue's manifests accept them. */
 export function moduleParams(plan: Plan, catalogue: Catalogue): { params: ModuleParams; missing: string[]; notes: string[] } {
   const params: ModuleParams = new Map()
@@ -129,7 +161,8 @@ export function moduleParams(plan: Plan, catalogue: Catalogue): { params: Module
         const days = prop(/day/)
         const from = prop(/open|from|start/)
         const to = prop(/close|to$|end|until/)
-        if (from && to) opening = [{ ...(days ? { [days]: hours.days ?? (lang === 'ru' ? 'Пн–Вс' : 'Mon–Sun') } : {}), [from]: hours.from, [to]: hours.to }]
+        // One record per open day: the module reads days as mon…sun.
+        if (from && to) opening = days ? dayCodes(hours.days).map((day) => ({ [days]: day, [from]: hours.from, [to]: hours.to })) : [{ [from]: hours.from, [to]: hours.to }]
       } else if (hours && hoursSpec?.type === 'string-list') opening = [`${hours.days ? hours.days + ' ' : ''}${hours.from}–${hours.to}`]
       put(id, { ...labels, services: plan.booking.services ? records(spec('services'), plan.booking.services) : undefined, opening_hours: opening, slot_minutes: plan.booking.slotMinutes })
       continue

@@ -20,6 +20,12 @@ export function fold(word: string): string {
 
 export function stem(word: string): string {
   const folded = fold(word)
+  // "онлайн-записью" and "онлайн-запись": each part of a hyphenated word is stemmed on its own, so both meet.
+  if (folded.includes('-')) return folded.split('-').map((part) => (part ? stemOne(part) : part)).join('-')
+  return stemOne(folded)
+}
+
+function stemOne(folded: string): string {
   return (CYRILLIC.test(folded) ? stemmers.ru : stemmers.en).stem(folded)
 }
 
