@@ -41,6 +41,8 @@ export type Plan = {
   booking: { services?: string[]; hours?: { days: string | null; from: string; to: string }; slotMinutes?: number }
   /** Features of the record pages that were asked for (search, filter, sort). */
   features: string[]
+  /** Pages named in the user's words ("a newsletter signup" is the waitlist, shown as "Newsletter"): module → label. */
+  labels?: Record<string, string>
 }
 
 /** One thing a message changed, in the words of both languages (the answer picks one). */
@@ -57,7 +59,7 @@ export type TurnReport = {
 }
 
 export function emptyPlan(lang: Lang = 'en'): Plan {
-  return { lang, title: null, purpose: null, summary: null, headline: null, subheadline: null, ctaLabel: null, modules: [], removed: [], entities: [], theme: {}, booking: {}, features: [] }
+  return { lang, title: null, purpose: null, summary: null, headline: null, subheadline: null, ctaLabel: null, modules: [], removed: [], entities: [], theme: {}, booking: {}, features: [], labels: {} }
 }
 
 const clone = (plan: Plan): Plan => JSON.parse(JSON.stringify(plan))
@@ -148,7 +150,7 @@ function languageSwitch(plan: Plan, text: string, change: (k: string, en: string
 // Explicit copy: headline, sub-headline, button
 
 const QUOTED = /["“«„]([^"“”«»„\n]{1,200})["”»“]|(?<![\p{L}])'([^'\n]{1,200})'(?![\p{L}])/u
-const VALUE = String.raw`\s*(?:should\s+(?:be|say|read)|will\s+be|says|reads|is|to|as|:|—|–|-|=|на|будет|пусть\s+будет)?\s*`
+const VALUE = String.raw`\s*(?:(?:that|which)\s+(?:says|reads|should\s+(?:say|read|be))|should\s+(?:be|say|read)|will\s+be|says|reads|is|to|as|:|—|–|-|=|на|будет|пусть\s+будет)?\s*`
 
 function quotedOrRest(rest: string): { value: string; length: number } | null {
   const quoted = rest.match(new RegExp('^' + VALUE + QUOTED.source, 'u'))
@@ -237,6 +239,13 @@ function naming(plan: Plan, w: Work, first: boolean, change: (k: string, en: str
     }
   }
   if (!found && first) {
+    // "Bloom & Petal is a florist…", "Atlas Consulting helps…", "We are The Midnight Owls, an indie band", "I'm Maya Chen, an illustrator".
+    const lead = w.text.match(/^\s*((?:The\s+)?\p{Lu}[\p{L}\p{N}'’-]+(?:\s+(?:&\s+|and\s+|of\s+)?\p{Lu}[\p{L}\p{N}'’-]*){0,4})\s+(?:is|are|helps|offers|makes|runs|sells|provides|wants|needs)\s/u)
+    if (lead && !/^(?:We|I|It|This|They|Our|My|You|He|She|There|Here)$/u.test(lead[1].split(/\s+/)[0])) found = cleanName(lead[1])
+    const intro = w.text.match(/\b(?:we\s+are|we're|i\s+am|i'm|this\s+is)\s+((?:The\s+)?\p{Lu}[\p{L}\p{N}'’-]+(?:\s+(?:&\s+|and\s+)?\p{Lu}[\p{L}\p{N}'’-]*){0,3})(?=\s*[,.;(]|\s+(?:a|an|from|in)\s)/iu)
+    if (!found && intro && /^\p{Lu}/u.test(intro[1])) found = cleanName(intro[1])
+  }
+  if (!found && first) {
     const forMy = w.text.match(/\bfor\s+(?:my|our)\s+((?:[\p{L}'’-]+\s+){0,2}?[\p{L}'’-]+)(?=$|[\n.,;:!?()]|\s+(?:with|where|that|which|and|in|on|to|so|who|called|named)\b)/iu)
     if (forMy && !/^(?:customers?|clients?|users?|team|family|friends|business|company|students?|members?)$/i.test(forMy[1])) found = cleanName(forMy[1])
     const proper = w.text.match(/\bfor\s+((?:\p{Lu}[\p{L}'’&-]*\s+){0,3}\p{Lu}[\p{L}'’&-]*)/u)
@@ -313,13 +322,17 @@ function ruBaseForm(word: string): string {
   return capitalize(lower)
 }
 
+/** "привычек" → "привычк": the stem of a genitive plural without the vowel its other forms do not have. */
+const fleetingVowel = (stemmed: string) => stemmed.replace(/([^аеиоуыэюя])[ео]к$/, '$1к')
+
 /** A record kind from the noun naming it (any case, either language). */
 function entityFrom(token: Token, lang: Lang): { entity: string; title: string; singular: string } | null {
   if (!token.word || /^\d/.test(token.text) || token.text.length < 3) return null
   const lower = token.lower
   if (STOP.has(lower) || NOT_ENTITIES.has(lower) || NOT_ENTITIES.has(token.stem)) return null
   if (CYRILLIC.test(lower)) {
-    const known = RU_ENTITIES[token.stem]
+    // "привычек", "заявок" (genitive plural) drop the vowel the other forms do not have.
+    const known = RU_ENTITIES[token.stem] ?? RU_ENTITIES[fleetingVowel(token.stem)]
     const [title, singular] = known ?? [capitalize(lower), lower]
     const entity = slug(title)
     return entity ? { entity, title, singular } : null
@@ -567,7 +580,7 @@ function managedEntities(plan: Plan, w: Work, lang: Lang, change: (k: string, en
     const base = entityFrom(token, lang)
     if (!base || plan.entities.some((e) => e.entity === base.entity)) continue
     if (token.lower.length < 4 && !CYRILLIC.test(token.lower)) continue
-    const defaults = DEFAULT_FIELDS[token.stem] ?? DEFAULT_FIELDS[stem(singularEn(token.lower))]
+    const defaults = DEFAULT_FIELDS[token.stem] ?? DEFAULT_FIELDS[fleetingVowel(token.stem)] ?? DEFAULT_FIELDS[stem(singularEn(token.lower))]
     const list = defaults ? defaults[CYRILLIC.test(token.lower) ? 'ru' : 'en'] : CYRILLIC.test(token.lower) ? 'название, заметки' : 'name, notes'
     const fields = list.split(', ').map((item) => parseField(item, lang, false)).filter((f): f is PlanField => f !== null)
     addEntity(plan, base, fields, change)
@@ -857,9 +870,12 @@ function bookingDetails(plan: Plan, text: string, change: (k: string, en: string
       change('booking', `${minutes}-minute slots`, `запись по ${minutes} минут`)
     }
   }
-  const services = text.match(/\b(?:services?|treatments|procedures|offer(?:ing)?s?)\s*(?:like|such as|include|including|are|:|—|–)\s*([^.;\n]{3,300})|(?:услуги|процедуры)\s*(?::|—|–|-|такие как)\s*([^.;\n]{3,300})/iu)
+  const services =
+    text.match(/\b(?:services?|treatments|procedures|offer(?:ing)?s?)\s*(?:like|such as|include|including|are|:|—|–)\s*([^.;\n]{3,300})|(?:услуги|процедуры)\s*(?::|—|–|-|такие как)\s*([^.;\n]{3,300})/iu) ??
+    // "book appointments online for manicure, pedicure and eyebrow shaping", «записаться онлайн на стрижку, окрашивание и маникюр»
+    text.match(/\b(?:book|booking|appointments?|reservations?)(?:\s+[\p{L}-]+){0,2}?\s+for\s+((?:[^.;\n,]{2,60},\s*)+[^.;\n,]{2,60}?\s+(?:and|or)\s+[^.;\n,]{2,60})(?=$|[.;\n]|,\s)|(?:записаться|запись|записи|записываться)(?:\s+[\p{L}-]+){0,2}?\s+на\s+((?:[^.;\n,]{2,60},\s*)+[^.;\n,]{2,60}?\s+(?:и|или)\s+[^.;\n,]{2,60})(?=$|[.;\n]|,\s)/iu)
   if (services) {
-    const list = (services[1] ?? services[2]).split(/\s*(?:,|\band\b|(?<![\p{L}])и(?![\p{L}])|\bor\b|(?<![\p{L}])или(?![\p{L}]))\s*/iu).map((s) => capitalize(s.trim().replace(/^(?:a|an|the)\s+/i, ''))).filter((s) => s.length >= 2 && s.length <= 60).slice(0, 12)
+    const list = (services[1] ?? services[2] ?? services[3] ?? services[4]).split(/\s*(?:,|\band\b|(?<![\p{L}])и(?![\p{L}])|\bor\b|(?<![\p{L}])или(?![\p{L}]))\s*/iu).map((s) => capitalize(ruAccusativeToBase(s.trim().replace(/^(?:a|an|the)\s+/i, '')))).filter((s) => s.length >= 2 && s.length <= 60).slice(0, 12)
     if (list.length && JSON.stringify(plan.booking.services) !== JSON.stringify(list)) {
       plan.booking.services = list
       change('booking', `services ${list.join(', ')}`, `услуги: ${list.join(', ')}`)
@@ -920,6 +936,9 @@ function modules(plan: Plan, w: Work, first: boolean, report: TurnReport, change
     } else if (!present) {
       plan.modules.push(id)
       plan.removed = plan.removed.filter((m) => m !== id)
+      if (id === 'waitlist' && /newsletter|mailing|subscri|рассылк|подписк|новост/iu.test(words)) {
+        plan.labels = { ...plan.labels, waitlist: plan.lang === 'ru' ? 'Рассылка' : 'Newsletter' }
+      }
       change('add', `added ${words}`, `добавил: ${words}`)
     } else if (!first) {
       note('add', `the app already has ${words}`, `в приложении уже есть «${words}»`)
@@ -965,6 +984,11 @@ function describe(plan: Plan, text: string) {
     if (forWhom) plan.title = capitalize(ruGenitiveToBase(forWhom[1]))
     else if (plan.purpose) plan.title = capitalize(plan.purpose).slice(0, 60)
   }
+}
+
+/** "на стрижку" → "стрижка": the first word of a Russian item after "на" (accusative) back to its base form. */
+function ruAccusativeToBase(item: string): string {
+  return item.replace(/^(\p{L}+?)([^аеиоуыэюя\s])(у|ю)(?=\s|$)/u, (_, body, consonant, ending) => `${body}${consonant}${ending === 'у' ? 'а' : 'я'}`)
 }
 
 /** "кофейни" → "кофейня", "салона" → "салон": the name of a place from "для …" (genitive), for a title. */

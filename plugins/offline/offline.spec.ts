@@ -288,3 +288,37 @@ test.group('Offline builder: opening hours', () => {
     assert.deepEqual(booking.opening_hours, ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '08:00', close: '19:00' })))
   })
 })
+
+test.group('Offline interpreter: names, copy and details the benchmark found missed', () => {
+  test('"X is a …", "X helps …", "We are X, …", "I\'m X, …" name the app', ({ assert }) => {
+    assert.equal(plan('Bloom & Petal is a florist in Brighton. Add a contact form.').title, 'Bloom & Petal')
+    assert.equal(plan('Atlas Consulting helps small businesses. We need a services page.').title, 'Atlas Consulting')
+    assert.equal(plan('We are The Midnight Owls, an indie folk band. We need a blog.').title, 'The Midnight Owls')
+    assert.equal(plan("I'm Maya Chen, an illustrator. I want a gallery.").title, 'Maya Chen')
+    assert.equal(plan('Our village library wants a blog').title !== 'Our village library', true, 'a pronoun is not a name')
+    assert.equal(plan("I'm Sam, a dog walker, and my business is called Happy Tails. Add a booking page.").title, 'Happy Tails', '"called" wins')
+  })
+
+  test('"a headline that says …" sets the headline', ({ assert }) => {
+    assert.equal(plan('A landing page with a headline that says "See your data clearly" and a pricing page').headline, 'See your data clearly')
+  })
+
+  test('a newsletter signup is the waitlist shown as "Newsletter" («Рассылка»)', async ({ assert }) => {
+    const catalogue = await loadCatalogue()
+    assert.equal(buildAnswer(['A band site with a blog and a newsletter signup'], catalogue).params.get('waitlist')!.nav_label, 'Newsletter')
+    assert.equal(buildAnswer(['Сайт кофейни с меню и подпиской на новости'], catalogue).params.get('waitlist')!.nav_label, 'Рассылка')
+    assert.notProperty(buildAnswer(['A landing page with a waitlist'], catalogue).params.get('waitlist')!, 'nav_label')
+  })
+
+  test('services from "book … for X, Y and Z" and «записаться на X, Y и Z»', ({ assert }) => {
+    assert.deepEqual(plan('Clients should book appointments online for manicure, pedicure and eyebrow shaping.').booking.services, ['Manicure', 'Pedicure', 'Eyebrow shaping'])
+    assert.deepEqual(plan('Нужен сайт, где клиентки смогут записаться онлайн на стрижку, окрашивание и маникюр.').booking.services, ['Стрижка', 'Окрашивание', 'Маникюр'])
+    assert.isUndefined(plan('A booking page for my hair salon with opening hours').booking.services)
+  })
+
+  test('records named in the genitive plural get their real name and default fields ("трекер привычек")', ({ assert }) => {
+    const p = plan('Трекер привычек')
+    assert.deepEqual(p.entities.map((e) => e.title), ['Привычки'])
+    assert.deepEqual(fields(p), ['Название:text', 'Периодичность:text', 'Начало:text'])
+  })
+})

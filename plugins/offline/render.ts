@@ -132,7 +132,8 @@ export function moduleParams(plan: Plan, catalogue: Catalogue): { params: Module
   if (plan.entities.length && !ids.includes('crud-resource')) ids.push('crud-resource')
   for (const id of ids) {
     const manifest = catalogue.get(id)
-    const labels: Record<string, unknown> = lang === 'ru' && RU_PAGE_LABELS[id] ? { nav_label: RU_PAGE_LABELS[id], heading: RU_PAGE_LABELS[id] } : {}
+    const named = plan.labels?.[id]
+    const labels: Record<string, unknown> = named ? { nav_label: named, heading: named } : lang === 'ru' && RU_PAGE_LABELS[id] ? { nav_label: RU_PAGE_LABELS[id], heading: RU_PAGE_LABELS[id] } : {}
     if (id === 'crud-resource') {
       if (!manifest) {
         missing.push(id)
