@@ -41,6 +41,12 @@ const xbasisConfig = {
   deployDrainMs: env.get('DEPLOY_DRAIN_MS', 2000),
 
   /**
+   * After a restart, the apps that were live are started again this many at
+   * a time (in the background: the platform is ready meanwhile).
+   */
+  resumeConcurrency: Math.max(1, Math.floor(env.get('XBASIS_RESUME_CONCURRENCY', 4))),
+
+  /**
    * Plans from the seed, with their prices and limits: config/billing.ts.
    */
   plans: billingConfig.plans,

@@ -99,6 +99,8 @@ const env = await Env.create(new URL('../', import.meta.url), {
   XBASIS_AUTO_PREVIEW: Env.schema.boolean.optional(),
   /* How long (ms) a replaced deployment keeps answering after its successor is live. */
   DEPLOY_DRAIN_MS: Env.schema.number.optional(),
+  /* How many apps that were live before a restart are started again at once (default 4). */
+  XBASIS_RESUME_CONCURRENCY: Env.schema.number.optional(),
   /*
   | Job queue (deployments): this process runs jobs unless XBASIS_WORKER=false
   | (with Redis, `node ace xbasis:worker` runs them in a process of its own).

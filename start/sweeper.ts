@@ -19,7 +19,15 @@ app.terminating(async () => {
   for (const driver of deploy.built()) await driver.shutdown?.().catch(() => {})
 })
 const { default: DeployService } = await import('#services/deploy_service')
-await new DeployService().recoverAfterRestart().catch((error) => logger.error({ err: error }, 'deployment recovery failed'))
+// Apps that were live come back in the background: the platform answers (and is ready) meanwhile.
+const recovered = await new DeployService().recoverAfterRestart().catch((error) => logger.error({ err: error }, 'deployment recovery failed'))
+if (recovered && recovered.resuming) {
+  logger.info(`starting again ${recovered.resuming} app(s) that were live before the restart`)
+  void recovered.resumed.then((outcomes) => {
+    const values = Object.values(outcomes)
+    logger.info(`apps back after the restart: ${values.filter((o) => o === 'live').length} live, ${values.filter((o) => o === 'failed').length} failed`)
+  })
+}
 const run = () => recovery.sweep().catch((error) => logger.error({ err: error }, 'turn recovery sweep failed'))
 await run()
 setInterval(run, 60_000).unref()

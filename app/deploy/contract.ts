@@ -8,6 +8,7 @@
  *   await target.logs(handle, { since })
  *   await target.stop(handle)      // the app stops answering; its files stay
  *   await target.destroy(handle)   // stops it and removes everything the target made for it
+ *   await target.resume?.(handle, (line) => ...)   // after a platform restart: the app again, resolves once live
  *
  * Rules the platform relies on:
  *
@@ -27,6 +28,17 @@
  * - The app gets exactly the environment it is given (`input.env`) plus
  *   `PORT`, `HOST` and `NODE_ENV`; never the platform's own variables.
  * - The app listens on `PORT` and answers `GET /health` with a 2xx.
+ * - `resume` (targets whose apps stop, or may stop, with the platform:
+ *   process, docker) brings back, after a restart of the platform, an app
+ *   that was live before it: from what the target kept of the deployment
+ *   (its folder, its container), never from the version's files again. It
+ *   resolves with the handle to store from then on (the port may have
+ *   changed) once the app answers `GET /health`, and rejects with a
+ *   `DeployError` whose message says why it cannot come back (its folder or
+ *   container is gone, it crashes at start). Resuming an app that still runs
+ *   re-attaches to it. A target without `resume` is one whose apps do not
+ *   depend on the platform's process (Railway, Vercel): the platform leaves
+ *   their deployments as they are.
  * - `appName` (optional) names the app across deployments; both environments
  *   share it, and a target that keeps resources per app separates preview
  *   from production itself (Vercel: the deployment target inside one
@@ -92,7 +104,12 @@ export type DeployHandle = {
   data: Record<string, unknown>
 }
 
-export type DeployState = 'queued' | 'building' | 'deploying' | 'live' | 'failed' | 'stopped'
+/**
+ * `starting`: a deployment that was live before the platform restarted,
+ * being brought back (`resume`); the platform's own state, targets never
+ * report it.
+ */
+export type DeployState = 'queued' | 'building' | 'deploying' | 'starting' | 'live' | 'failed' | 'stopped'
 
 export type DeployStatus = {
   state: DeployState
@@ -126,6 +143,13 @@ export interface DeployTarget {
    * deployments; idempotent (no data: nothing to do).
    */
   destroyData?(key: string): Promise<void>
+  /**
+   * Optional: after a restart of the platform, starts again (or re-attaches
+   * to) the app of a deployment that was live; resolves with its handle once
+   * it answers GET /health, rejects with a DeployError saying why it cannot.
+   * `log` gets the app's output from then on, as for `deploy`.
+   */
+  resume?(handle: DeployHandle, log: (line: LogLine) => void): Promise<DeployHandle>
   /**
    * Optional: called when the platform stops. Targets that run apps inside
    * the platform's process tree (process) stop them, so the platform can exit.

@@ -165,7 +165,7 @@ export default class ComputeBillingService {
 
     const live = await Deployment.query()
       .where('environment', 'production')
-      .where('status', 'live')
+      .whereIn('status', ['live', 'starting'])
       .whereIn('project_id', db.from('projects').where('workspace_id', workspaceId).select('id'))
     for (const deployment of live) {
       deployment.suspendedForBilling = true

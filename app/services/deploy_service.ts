@@ -7,7 +7,7 @@ import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import logger from '@adonisjs/core/services/logger'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import deploy from '#deploy/deploy_manager'
-import { DeployError, type DeployEnvironment, type LogLine } from '#deploy/contract'
+import { DeployError, type DeployEnvironment, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
 import { appDataKey } from '#deploy/data_persistence'
 import Deployment from '#models/deployment'
 import Project from '#models/project'
@@ -23,6 +23,7 @@ import LimitsService from '#services/limits_service'
 import xbasisConfig from '#config/xbasis'
 
 const REPLACED = 'Replaced by a newer deployment'
+const RESTARTED = 'The platform restarted: starting the app again'
 
 export function presentDeployment(deployment: Deployment) {
   return {
@@ -189,7 +190,7 @@ export default class DeployService {
     const previous = await Deployment.query({ client: trx })
       .where('project_id', current.projectId)
       .where('environment', current.environment)
-      .where('status', 'live')
+      .whereIn('status', ['live', 'starting'])
       .whereNot('id', current.id)
     for (const old of previous) {
       old.merge({ status: 'stopped', reason: REPLACED, finishedAt: old.finishedAt ?? DateTime.now() })
@@ -210,7 +211,7 @@ export default class DeployService {
   }
 
   async stop(deployment: Deployment, reason = 'Stopped by the user') {
-    if (deployment.handle && ['live', 'deploying', 'failed'].includes(deployment.status)) {
+    if (deployment.handle && ['live', 'starting', 'deploying', 'failed'].includes(deployment.status)) {
       const driver = await deploy.use(deployment.target)
       await driver.stop(deployment.handle).catch((error) => logger.warn({ err: error }, 'stopping a deployment failed'))
     }
@@ -219,8 +220,8 @@ export default class DeployService {
     await this.log(deployment.id, { stream: 'build', text: reason })
     // A project whose production app no longer runs is not "live" (the dashboard and the editor say so).
     if (deployment.environment === 'production') {
-      const stillLive = await Deployment.query().where('project_id', deployment.projectId).where('environment', 'production').where('status', 'live').first()
-      if (!stillLive) await Project.query().where('id', deployment.projectId).where('status', 'live').update({ status: 'stopped' })
+      const stillLive = await Deployment.query().where('project_id', deployment.projectId).where('environment', 'production').whereIn('status', ['live', 'starting']).first()
+      if (!stillLive) await Project.query().where('id', deployment.projectId).whereIn('status', ['live', 'failed']).update({ status: 'stopped' })
     }
     return deployment
   }
@@ -270,8 +271,10 @@ export default class DeployService {
    * Redis the queue survives restarts and the jobs of a dead worker come
    * back by themselves (see RedisJobQueue); only a deployment whose job never
    * reached the queue (the platform died in between) is queued again.
-   * Apps of the process target run inside the process that deployed them:
-   * those whose process is gone are marked stopped.
+   * Deployments that were live come back by themselves (see `resumeLive`):
+   * they are marked `starting` now and started again in the background, so
+   * the platform is ready meanwhile; `resumed` settles once all of them are
+   * live or failed.
    */
   async recoverAfterRestart() {
     const queue = jobQueue()
@@ -298,14 +301,7 @@ export default class DeployService {
     }
     // Creating the process target stops the apps a killed platform left running (see reapOrphans).
     await deploy.use('process').catch(() => null)
-    const live = await Deployment.query().where('status', 'live').where('target', 'process')
-    const gone = live.filter((deployment) => !processOwnerAlive(deployment.handle)).map((deployment) => deployment.id)
-    if (gone.length) {
-      await db
-        .from('deployments')
-        .whereIn('id', gone)
-        .update({ status: 'stopped', reason: 'The platform restarted; deploy again to start it', updated_at: dbTime() })
-    }
+    const { resuming, failed, resumed } = await this.resumeLive()
     // Deployments replaced just before the restart: their apps were still draining, and on targets whose apps
     // outlive the platform (docker, remote ones) nothing stopped them. Stopping is idempotent on every target.
     const replaced = await Deployment.query()
@@ -323,16 +319,117 @@ export default class DeployService {
         (error) => logger.warn({ err: error, deployment: old.id }, 'stopping a replaced deployment after a restart failed')
       )
     }
-    return { interrupted, requeued, ended: gone.length, drained }
+    return { interrupted, requeued, resuming, failed, drained, resumed }
+  }
+
+  /**
+   * The deployments that were live (or being brought back: `starting`) when
+   * the platform stopped, on targets that can resume them (process, docker;
+   * remote targets' apps do not depend on the platform and are left as they
+   * are), except process apps another platform process of this machine
+   * still runs. Each is claimed (`live` → `starting`, so two platform
+   * processes never both start it), then resumed by its target, a few at a
+   * time (`resumeConcurrency`): `live` again with its new handle, or
+   * `failed` with the target's reason. A deployment stopped or replaced
+   * while it was starting stays so (its app is stopped again).
+   */
+  async resumeLive() {
+    const candidates = await Deployment.query().whereIn('status', ['live', 'starting']).preload('project').orderBy('id')
+    const claimed: { deployment: Deployment; driver: DeployTarget }[] = []
+    let failed = 0
+    for (const deployment of candidates) {
+      const driver = await deploy.use(deployment.target, { workspaceId: deployment.project.workspaceId }).catch(() => null)
+      // A target that is no longer available: nothing can be said of its app (remote ones may well still run).
+      if (!driver) {
+        logger.warn({ deployment: deployment.id, target: deployment.target }, 'a live deployment of an unavailable target was not resumed')
+        continue
+      }
+      if (!driver.resume || ownerAlive(deployment.handle)) continue
+      const claim = await db
+        .from('deployments')
+        .where('id', deployment.id)
+        .where('status', deployment.status)
+        .update({ status: 'starting', reason: RESTARTED, updated_at: dbTime() })
+      if (Number(Array.isArray(claim) ? claim[0] : claim) !== 1) continue
+      deployEvents.notify(deployment.id)
+      if (!deployment.handle) {
+        await this.#endResume(deployment, 'The app cannot start again: the platform kept no handle of it. Deploy again to start it.')
+        failed += 1
+        continue
+      }
+      await this.log(deployment.id, { stream: 'build', text: RESTARTED })
+      claimed.push({ deployment, driver })
+    }
+    const outcomes: Record<number, 'live' | 'failed' | 'superseded'> = {}
+    let next = 0
+    const worker = async () => {
+      while (next < claimed.length) {
+        const { deployment, driver } = claimed[next++]
+        outcomes[deployment.id] = await this.#resumeOne(deployment, driver).catch((error) => {
+          logger.error({ err: error, deployment: deployment.id }, 'resuming a deployment failed')
+          return 'failed' as const
+        })
+      }
+    }
+    const resumed = Promise.all(Array.from({ length: Math.min(xbasisConfig.resumeConcurrency, claimed.length) }, worker)).then(() => outcomes)
+    return { resuming: claimed.length, failed, resumed }
+  }
+
+  async #resumeOne(deployment: Deployment, driver: DeployTarget): Promise<'live' | 'failed' | 'superseded'> {
+    const pending: Promise<void>[] = []
+    let handle: DeployHandle
+    try {
+      handle = await driver.resume!(deployment.handle!, (line) => void pending.push(this.log(deployment.id, line).catch(() => {})))
+    } catch (error) {
+      await Promise.all(pending)
+      const reason = error instanceof DeployError ? error.message : 'The app could not start again after the platform restarted because of an internal error'
+      if (!(error instanceof DeployError)) logger.error({ err: error, deployment: deployment.id }, 'resuming a deployment failed')
+      const handleNow = error instanceof DeployError ? (error.handle ?? deployment.handle) : deployment.handle
+      return (await this.#endResume(deployment, reason, handleNow)) ? 'failed' : 'superseded'
+    }
+    await Promise.all(pending)
+    const updated = await db
+      .from('deployments')
+      .where('id', deployment.id)
+      .where('status', 'starting')
+      .update({ status: 'live', reason: null, handle: JSON.stringify(handle), updated_at: dbTime() })
+    if (Number(Array.isArray(updated) ? updated[0] : updated) !== 1) {
+      // Stopped, replaced or deleted while it started: its app does not stay up.
+      await driver.stop(handle).catch((error) => logger.warn({ err: error, deployment: deployment.id }, 'stopping a superseded deployment failed'))
+      return 'superseded'
+    }
+    deployEvents.notify(deployment.id)
+    await this.log(deployment.id, { stream: 'build', text: `Live again at ${deployment.url ?? handle.url}` })
+    return 'live'
+  }
+
+  /** A deployment that cannot come back: failed with the reason (unless the user stopped it meanwhile). */
+  async #endResume(deployment: Deployment, reason: string, handle: DeployHandle | null = deployment.handle) {
+    const updated = await db
+      .from('deployments')
+      .where('id', deployment.id)
+      .where('status', 'starting')
+      .update({ status: 'failed', reason: reason.slice(0, 2000), handle: handle ? JSON.stringify(handle) : null, finished_at: dbTime(), updated_at: dbTime() })
+    if (Number(Array.isArray(updated) ? updated[0] : updated) !== 1) return false
+    deployEvents.notify(deployment.id)
+    await this.log(deployment.id, { stream: 'build', text: `Failed: ${reason}` })
+    // A project whose production app cannot come back is not "live" (the dashboard and the editor say so).
+    if (deployment.environment === 'production') {
+      const stillLive = await Deployment.query().where('project_id', deployment.projectId).where('environment', 'production').whereIn('status', ['live', 'starting']).first()
+      if (!stillLive) await Project.query().where('id', deployment.projectId).where('status', 'live').update({ status: 'failed' })
+    }
+    return true
   }
 }
 
 /**
- * Is the process that runs this process-target app still there? The target
- * records its owner (host and pid) in the handle; a process on another host
- * cannot be checked and is assumed alive.
+ * Is the app run by another platform process that is still there? Targets
+ * that run apps inside the platform's process tree (process) record their
+ * owner (host and pid) in the handle; a process on another host cannot be
+ * checked and is assumed alive. A handle without an owner (docker) is
+ * nobody's.
  */
-function processOwnerAlive(handle: Deployment['handle']) {
+function ownerAlive(handle: Deployment['handle']) {
   const owner = handle?.data?.owner as { host?: string; pid?: number } | undefined
   if (!owner || typeof owner.pid !== 'number') return false
   if (owner.host !== hostname()) return true

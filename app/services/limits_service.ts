@@ -125,7 +125,7 @@ export default class LimitsService {
       .where('projects.workspace_id', workspaceId)
       .whereNot('deployments.project_id', projectId)
       .where('deployments.environment', 'production')
-      .whereIn('deployments.status', ['queued', 'building', 'deploying', 'live'])
+      .whereIn('deployments.status', ['queued', 'building', 'deploying', 'starting', 'live'])
       .countDistinct('deployments.project_id as total')
       .first()
     if (Number(row?.total ?? 0) >= allowed) this.#refuse(plan, 'maxProductionDeployments', allowed)

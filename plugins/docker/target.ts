@@ -293,9 +293,10 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
   }
 
   /** Follows the container's output, passing each line to the deployment's log callback. */
-  const follow = async (entry: Known, container: Docker.Container) => {
+  const follow = async (entry: Known, container: Docker.Container, sinceSeconds?: number) => {
     try {
-      const stream = (await container.logs({ stdout: true, stderr: true, timestamps: true, follow: true })) as unknown as Readable
+      const query = { stdout: true, stderr: true, timestamps: true, follow: true, ...(sinceSeconds ? { since: sinceSeconds } : {}) }
+      const stream = (await container.logs(query as any)) as unknown as Readable
       entry.follow = stream
       const demuxer = new LogDemuxer((at, text) => {
         try {
@@ -428,7 +429,7 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
   }
 
   /** Waits for GET /health (Docker's health check and our own request); null when healthy, else why not. */
-  const waitHealthy = async (entry: Known, container: Docker.Container, url: string, timeoutMs: number): Promise<string | null> => {
+  const waitHealthy = async (entry: Known, container: Docker.Container, url: string, timeoutMs: number, restartsBefore = 0): Promise<string | null> => {
     const deadline = Date.now() + timeoutMs
     let answered = false
     while (Date.now() < deadline) {
@@ -436,7 +437,7 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
       const info = await inspect(container)
       if (!info) return 'its container was removed'
       const state = info.State
-      if (state.Status === 'exited' || state.Status === 'dead' || state.Restarting || (info.RestartCount ?? 0) > 0) {
+      if (state.Status === 'exited' || state.Status === 'dead' || state.Restarting || (info.RestartCount ?? 0) > restartsBefore) {
         await sleep(100) // let the last output arrive
         return state.OOMKilled
           ? 'it ran out of memory before answering GET /health'
@@ -606,6 +607,53 @@ export function createDockerTarget(options: DockerTargetOptions): DeployTarget {
           await stopContainer(docker.getContainer(handle.data.container), 2).catch(() => {})
         }
         throw new DeployError(message, { handle, cause: error })
+      }
+    },
+
+    /**
+     * After a platform restart: containers outlive the platform, so a running
+     * one is re-attached to (its logs followed again, its health checked);
+     * one that is not running (the machine or the engine restarted) is
+     * started again, on the host port it was created with. A container that
+     * is gone cannot come back.
+     */
+    async resume(handle, log) {
+      const id = handle?.id
+      if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new DeployError('This deployment has no valid handle to start it from: deploy again.')
+      unfollow(known.get(id))
+      const entry: Known = { id, buildLines: [], log }
+      known.set(id, entry)
+      const container = containerOf(handle)
+      const since = Math.floor(Date.now() / 1000)
+      try {
+        const before = await engine('look for the container', () => inspect(container))
+        if (!before) throw new DeployError('The app cannot start again: its container no longer exists on the Docker engine. Deploy again to start it.')
+        if (!before.State.Running) {
+          emit(entry, 'runtime', `[xbasis] the platform restarted: starting the container ${typeof handle.data?.name === 'string' ? handle.data.name : id} again`)
+          await engine('start the container', () =>
+            container.start().catch((error) => {
+              if (statusCode(error) !== 304) throw error
+            })
+          )
+        } else {
+          emit(entry, 'runtime', '[xbasis] the platform restarted: the container still runs')
+        }
+        const info = await inspect(container)
+        const binding = info?.NetworkSettings?.Ports?.[`${APP_PORT}/tcp`]?.[0]
+        if (!info || !binding?.HostPort) throw new DeployError('The app did not start again after the platform restarted: it exited before Docker published its port.', { handle })
+        const port = Number(binding.HostPort)
+        const resumed: DeployHandle = { ...handle, url: `http://${hostIp.includes(':') ? `[${hostIp}]` : hostIp}:${port}`, port, data: { ...handle.data, container: info.Id } }
+        // Only what the app prints from now on: its earlier output is in the deployment's logs already.
+        await follow(entry, container, since)
+        const problem = await waitHealthy(entry, container, resumed.url, defaultStartTimeout, info.RestartCount ?? 0)
+        if (problem) throw new DeployError(`The app did not start again after the platform restarted: ${problem}. ${await lastOutput(resumed, entry)}`, { handle: resumed })
+        emit(entry, 'runtime', `[xbasis] live again at ${resumed.url}`)
+        return resumed
+      } catch (error) {
+        const message = error instanceof DeployError ? error.message : `The app could not start again: ${(error as Error)?.message ?? error}`
+        entry.failed = message
+        unfollow(entry)
+        throw error instanceof DeployError ? error : new DeployError(message, { handle, cause: error })
       }
     },
 

@@ -39,6 +39,73 @@ test.group('Process target', (group) => {
     assert.equal(plugin.kind, 'deploy-target')
   })
 
+  test('resume: after a platform restart a new target starts the app again from its folder, same variables, same port', async ({ assert }) => {
+    const before = createProcessTarget({ rootDir: root })
+    const appDir = await writeFixtureApp()
+    dirs.push(appDir)
+    const input = fixtureInput(appDir, { env: { GREETING: 'again' }, persistentData: { key: `resume-${Date.now().toString(36)}` } })
+    const handle = await before.deploy(input, () => {})
+    const dataDirBefore = ((await (await fetch(`${handle.url}/env`)).json()) as any).env.XBASIS_DATA_DIR
+    assert.isString(dataDirBefore)
+    // The platform stops (its apps with it); its files and the deploy's input stay.
+    await before.shutdown!()
+    await rm(appDir, { recursive: true, force: true })
+    assert.isTrue(await portClosed(handle.port!))
+
+    const after = createProcessTarget({ rootDir: root })
+    const lines: LogLine[] = []
+    const resumed = await after.resume!(JSON.parse(JSON.stringify(handle)), (line) => lines.push(line))
+    running.push({ target: after, handle: resumed })
+    assert.equal(resumed.id, handle.id)
+    assert.equal(resumed.port, handle.port, 'the app keeps its address when the port is free')
+    assert.equal(await (await fetch(`${resumed.url}/`)).text(), 'hello from the fixture, again')
+    assert.deepEqual(await after.status(resumed), { state: 'live', restarts: 0 })
+    assert.equal(((await (await fetch(`${resumed.url}/env`)).json()) as any).env.XBASIS_DATA_DIR, dataDirBefore, 'the same data folder')
+    assert.isTrue(lines.some((l) => l.text.includes('starting the app again')))
+    // The record of the deploy's input (the app's variables) is not readable by the app.
+    const record = join(root, '.resume', `${handle.id}.json`)
+    assert.isTrue(existsSync(record))
+    assert.equal((await stat(record)).mode & 0o077, 0)
+    const read = (await (await fetch(`${resumed.url}/read?path=${encodeURIComponent(record)}`)).json()) as any
+    assert.deepEqual(read, { read: false, code: 'ERR_ACCESS_DENIED' })
+    // Resuming what runs re-attaches to it; destroy removes the record.
+    const again = await after.resume!(resumed, () => {})
+    assert.equal(again.port, resumed.port)
+    await after.destroy(resumed)
+    assert.isFalse(existsSync(record))
+  }).timeout(30_000)
+
+  test('resume: a removed folder, an app that crashes at start, a start script changed to a shell, an unknown deployment: DeployError with the reason', async ({ assert }) => {
+    const target = createProcessTarget({ rootDir: root })
+    const deployOne = async () => {
+      const appDir = await writeFixtureApp()
+      dirs.push(appDir)
+      const handle = await target.deploy(fixtureInput(appDir), () => {})
+      running.push({ target, handle })
+      await target.shutdown!()
+      return handle
+    }
+    const gone = await deployOne()
+    await rm(join(root, gone.id), { recursive: true, force: true })
+    await assert.rejects(() => createProcessTarget({ rootDir: root }).resume!(gone, () => {}), /its folder \(deployments\/[^)]+\/app\) is gone/)
+
+    const crashing = await deployOne()
+    await writeFile(join(root, crashing.id, 'app', 'server.js'), "console.error('boom at start'); process.exit(4)\n")
+    const error = await createProcessTarget({ rootDir: root }).resume!(crashing, () => {}).catch((e) => e)
+    assert.instanceOf(error, DeployError)
+    assert.match(error.message, /did not start again after the platform restarted: it exited with code 4/)
+    assert.match(error.message, /boom at start/)
+    assert.equal(error.handle?.id, crashing.id)
+
+    // The app may write its own folder: the start command is checked again, never taken from it.
+    const tampered = await deployOne()
+    await writeFile(join(root, tampered.id, 'app', 'package.json'), JSON.stringify({ scripts: { start: 'sh -c "touch /tmp/escaped"' } }))
+    await assert.rejects(() => createProcessTarget({ rootDir: root }).resume!(tampered, () => {}), /is not "node <file>"/)
+
+    await assert.rejects(() => target.resume!({ id: '../etc', url: 'http://127.0.0.1:1', data: {} }, () => {}), /no valid handle/)
+    await assert.rejects(() => target.resume!({ id: 'never-deployed', url: 'http://127.0.0.1:1', data: {} }, () => {}), /is gone/)
+  }).timeout(30_000)
+
   test('restarts a crashed app with exponential back-off, then gives up', async ({ assert }) => {
     const target = createProcessTarget({ rootDir: root, restartBaseMs: 100, restartMaxMs: 1000, maxQuickCrashes: 3 })
     const appDir = await writeFixtureApp()

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
-import { chmod, cp, lstat, mkdir, readFile, readdir, readlink, realpath, rm, writeFile } from 'node:fs/promises'
+import { chmod, cp, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { hostname, tmpdir } from 'node:os'
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
@@ -655,6 +655,52 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
   const dirOf = (handle: DeployHandle) =>
     typeof handle.data?.dir === 'string' ? handle.data.dir : join(rootDir, handle.id)
 
+  const memoryOf = (input: Pick<DeployInput, 'limits'>) => Math.max(16, Math.min(input.limits?.memoryMb ?? maxMemoryMb, maxMemoryMb))
+
+  /**
+   * What `resume` needs to start a deployment again after a platform
+   * restart: its deploy input without the files (they are in its folder).
+   * Kept outside the deployment's folder, which the app may write to, in a
+   * folder only the platform's user can read (the variables hold the app's
+   * secrets; DATA_DIR already holds the platform's key).
+   */
+  const launchFile = (id: string) => join(rootDir, '.resume', `${id}.json`)
+  const saveLaunch = async (input: DeployInput) => {
+    const { appDir: _files, ...kept } = input
+    await mkdir(join(rootDir, '.resume'), { recursive: true, mode: 0o700 })
+    await chmod(join(rootDir, '.resume'), 0o700)
+    const file = launchFile(input.deploymentId)
+    await writeFile(`${file}.tmp`, JSON.stringify(kept), { mode: 0o600 })
+    await rename(`${file}.tmp`, file)
+  }
+  const loadLaunch = async (id: string): Promise<Omit<DeployInput, 'appDir'> | null> => {
+    try {
+      const record = JSON.parse(await readFile(launchFile(id), 'utf8'))
+      if (!record || typeof record !== 'object' || record.deploymentId !== id || typeof record.env !== 'object' || record.env === null) return null
+      if (record.environment !== 'preview' && record.environment !== 'production') return null
+      return record
+    } catch {
+      return null
+    }
+  }
+
+  const readPackage = async (appDir: string) => {
+    if (!existsSync(join(appDir, 'package.json'))) return {}
+    try {
+      return JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8'))
+    } catch (error) {
+      throw new DeployError(`package.json is not valid JSON: ${(error as Error).message}`)
+    }
+  }
+
+  /** The handle's port when it is still free (the app keeps its address), else another one. */
+  const portFor = async (handle: DeployHandle) => {
+    const wanted = handle.port
+    const taken = new Set([...registry.values()].map((a) => a.port))
+    if (typeof wanted === 'number' && Number.isInteger(wanted) && wanted > 0 && wanted < 65536 && !taken.has(wanted) && (await portIsFree(wanted))) return wanted
+    return findPort()
+  }
+
   return {
     async deploy(input, log) {
       if (!/^[A-Za-z0-9_-]{1,100}$/.test(input.deploymentId ?? '')) {
@@ -671,7 +717,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
       }
       const dir = join(rootDir, input.deploymentId)
       const port = await findPort()
-      const memoryMb = Math.max(16, Math.min(input.limits?.memoryMb ?? maxMemoryMb, maxMemoryMb))
+      const memoryMb = memoryOf(input)
       const app: Running = {
         id: input.deploymentId,
         dir,
@@ -712,14 +758,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
           recursive: true,
           filter: (source) => !['node_modules', '.git'].includes(basename(source)),
         })
-        let pkg: any = {}
-        if (existsSync(join(app.appDir, 'package.json'))) {
-          try {
-            pkg = JSON.parse(await readFile(join(app.appDir, 'package.json'), 'utf8'))
-          } catch (error) {
-            throw new DeployError(`package.json is not valid JSON: ${(error as Error).message}`)
-          }
-        }
+        const pkg: any = await readPackage(app.appDir)
         const env = cleanEnv(input, dir, port, app.dataPath)
         checkDependencies(pkg, app.appDir)
         for (const lockfile of ['package-lock.json', 'npm-shrinkwrap.json']) {
@@ -753,6 +792,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
         }
         if (app.dataPath) emit(app, 'build', `[xbasis] the app's data is kept in ${app.dataPath} (XBASIS_DATA_DIR)`)
         app.command = startCommand(pkg, app.appDir, memoryMb, env, app.dataPath)
+        await saveLaunch(input)
         const problem = await startOnce(app)
         if (problem) {
           const reason = `The app did not start: ${problem}. ${lastOutput(app)}`
@@ -772,6 +812,97 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
           fail(app, message)
         }
         throw error instanceof DeployError && error.handle ? error : new DeployError(message, { handle, cause: error })
+      }
+    },
+
+    /**
+     * After a platform restart: the app again, from its deployment folder as
+     * the deploy left it (files, installed dependencies, the data it wrote)
+     * and the deploy's own input (variables, limits). The start command is
+     * derived again from the folder's package.json and checked as at deploy
+     * time, never taken from a file the app could write. Orphans of a killed
+     * platform are stopped first (reapOrphans). An app this target already
+     * runs is re-attached.
+     */
+    async resume(handle, log) {
+      const id = handle?.id
+      if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new DeployError('This deployment has no valid handle to start it from: deploy again.')
+      await reaped
+      const existing = registry.get(id)
+      if (existing && (existing.state === 'live' || existing.state === 'deploying')) {
+        existing.log = log
+        return handleOf(existing)
+      }
+      if (existing) {
+        await closeFile(existing)
+        registry.delete(id)
+      }
+      const dir = join(rootDir, id)
+      const appDir = join(dir, 'app')
+      if (!existsSync(appDir)) {
+        throw new DeployError(`The app cannot start again: its folder (deployments/${id}/app) is gone from the platform's disk. Deploy again to start it.`)
+      }
+      const input = await loadLaunch(id)
+      if (!input) {
+        throw new DeployError('The app cannot start again: the platform kept no record of how it was started (it was deployed by an older version of xBasis). Deploy again to start it.')
+      }
+      const port = await portFor(handle)
+      const app: Running = {
+        id,
+        dir,
+        appDir,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        state: 'building',
+        restarts: 0,
+        quickCrashes: 0,
+        startedAt: 0,
+        stopping: false,
+        lines: [],
+        log,
+        command: { file: '', args: [], env: {} },
+        startTimeoutMs: input.limits?.startTimeoutMs ?? defaultStartTimeout,
+        identity: appIdentity(input.projectId, input.environment),
+      }
+      registry.set(id, app)
+      const resumed = handleOf(app)
+      try {
+        app.file = createWriteStream(join(dir, 'deploy.log'), { flags: 'a', mode: 0o600 })
+        emit(app, 'build', `[xbasis] the platform restarted: starting the app again from its folder`)
+        if (app.identity) {
+          await chmod(rootDir, 0o711)
+          if (dataDir) await lockDataDir(dataDir, [rootDir, appDataRoot])
+          await assertPassable(rootDir)
+        } else {
+          for (const own of ['home', 'tmp']) await mkdir(join(dir, own), { recursive: true })
+        }
+        const links = await escapingLinks(appDir)
+        if (links.length) {
+          throw new DeployError(`The app links to files outside its folder, which it may not read: ${links.slice(0, 5).join(', ')}.`)
+        }
+        // The app's data outlives its deployments (persistentData): the same folder as before.
+        if (input.persistentData) app.dataPath = dataPathOf(input.persistentData.key)
+        if (app.dataPath) await prepareDataDir(app.dataPath, app.identity)
+        const pkg: any = await readPackage(appDir)
+        app.command = startCommand(pkg, appDir, memoryOf(input), cleanEnv({ ...input, appDir }, dir, port, app.dataPath), app.dataPath)
+        const problem = await startOnce(app)
+        if (problem) {
+          const reason = `The app did not start again after the platform restarted: ${problem}. ${lastOutput(app)}`
+          await stopChild(app.child)
+          fail(app, reason)
+          throw new DeployError(reason, { handle: resumed })
+        }
+        app.state = 'live'
+        app.reason = undefined
+        emit(app, 'runtime', `[xbasis] live again at ${app.url}`)
+        return resumed
+      } catch (error) {
+        const message = error instanceof DeployError ? error.message : `The app could not start again: ${(error as Error)?.message ?? error}`
+        if (app.state !== 'failed') {
+          await stopChild(app.child)
+          fail(app, message)
+        }
+        throw error instanceof DeployError && error.handle ? error : new DeployError(message, { handle: resumed, cause: error })
       }
     },
 
@@ -810,6 +941,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
       const dir = app?.dir ?? dirOf(handle)
       // Only ever remove a folder under this target's root.
       if (resolve(dir).startsWith(rootDir + '/')) await rm(dir, { recursive: true, force: true })
+      if (/^[A-Za-z0-9_-]{1,100}$/.test(handle.id)) await rm(launchFile(handle.id), { force: true })
     },
 
     /** The data of a project × environment goes for good (the project was deleted). */

@@ -106,23 +106,27 @@ test.group('Deployments with the process target', (group) => {
     const alive = { id: 'd0', url: 'http://127.0.0.1:1', data: { owner: { host: hostname(), pid: process.ppid } } }
     const rows = ['building', 'queued', 'live', 'live'].map((status, i) => ({ project_id: account.project.id, environment: 'production', status, target: 'process', version: 'a'.repeat(40), handle: i === 3 ? JSON.stringify(alive) : null, created_at: dbTime(now), updated_at: dbTime(now) }))
     await db.table('deployments').multiInsert(rows)
-    const result = await new DeployService().recoverAfterRestart()
+    const { resumed, ...result } = await new DeployService().recoverAfterRestart()
     const statuses = async () => (await db.from('deployments').orderBy('id')).map((row) => row.status)
+    // The live one without a handle cannot come back: failed with a reason; the other one's owner still runs it.
+    assert.deepEqual(await resumed, {})
+    const noHandle = await db.from('deployments').where('status', 'failed').whereNotNull('reason').where('reason', 'like', '%kept no handle%').first()
+    assert.exists(noHandle)
     if (jobQueue().driver === 'memory') {
       // The queue died with the process: what it held is failed, with a reason.
-      assert.deepEqual(result, { interrupted: 2, requeued: 0, ended: 1, drained: 0 })
-      assert.deepEqual(await statuses(), ['failed', 'failed', 'stopped', 'live'])
+      assert.deepEqual(result, { interrupted: 2, requeued: 0, resuming: 0, failed: 1, drained: 0 })
+      assert.deepEqual(await statuses(), ['failed', 'failed', 'failed', 'live'])
       return
     }
     // On Redis the queue outlives the process; fresh rows may still be on their way into it.
-    assert.deepEqual(result, { interrupted: 0, requeued: 0, ended: 1, drained: 0 })
-    assert.deepEqual(await statuses(), ['building', 'queued', 'stopped', 'live'])
+    assert.deepEqual(result, { interrupted: 0, requeued: 0, resuming: 0, failed: 1, drained: 0 })
+    assert.deepEqual(await statuses(), ['building', 'queued', 'failed', 'live'])
     // Rows whose job never reached the queue are queued again, and run (this version does not exist: failed).
     await db.from('deployments').whereIn('status', ['building', 'queued']).update({ updated_at: dbTime(DateTime.now().minus({ minutes: 10 })) })
-    const again = await new DeployService().recoverAfterRestart()
-    assert.deepEqual(again, { interrupted: 0, requeued: 2, ended: 0, drained: 0 })
+    const { resumed: _again, ...again } = await new DeployService().recoverAfterRestart()
+    assert.deepEqual(again, { interrupted: 0, requeued: 2, resuming: 0, failed: 0, drained: 0 })
     for (let i = 0; i < 100 && (await statuses()).slice(0, 2).some((s) => s !== 'failed'); i++) await new Promise((r) => setTimeout(r, 100))
-    assert.deepEqual(await statuses(), ['failed', 'failed', 'stopped', 'live'])
+    assert.deepEqual(await statuses(), ['failed', 'failed', 'failed', 'live'])
   })
 
   test('a replaced deployment whose drain a restart cut short has its app stopped at the next start', async ({ assert }) => {
@@ -151,6 +155,115 @@ test.group('Deployments with the process target', (group) => {
   })
 
 })
+
+test.group('Deployments: apps that were live come back after a restart', (group) => {
+  group.each.setup(() => truncateAll())
+
+  test('live ones are starting at once, then live with their new handle or failed with the reason; stopped and remote ones are left alone; one stopped while starting stays stopped; a few at a time', async ({ assert }) => {
+    const { default: DeployService } = await import('#services/deploy_service')
+    const { SimDeployTarget } = await import('#tests/helpers/sim_deploy_target')
+    const { DeployError } = await import('#deploy/contract')
+    const { default: xbasisConfig } = await import('#config/xbasis')
+    const { appName } = await import('#lib/app_urls')
+    type Handle = import('#deploy/contract').DeployHandle
+    // A local target that can resume once the test lets it: "ok-*" come back on another port, "fail-*" cannot.
+    let inFlight = 0
+    let mostAtOnce = 0
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const resumedIds: string[] = []
+    class ResumingTarget extends SimDeployTarget {
+      async resume(handle: Handle, log: (line: any) => void) {
+        resumedIds.push(handle.id)
+        inFlight++
+        mostAtOnce = Math.max(mostAtOnce, inFlight)
+        try {
+          await gate
+          await new Promise((r) => setTimeout(r, 20))
+          log({ at: new Date().toISOString(), stream: 'runtime', text: `sim: resuming ${handle.id}` })
+          if (handle.id.startsWith('fail')) throw new DeployError(`The app cannot start again: ${handle.id} is gone.`)
+          this.running.set(handle.id, { files: {} })
+          return { ...handle, url: 'http://127.0.0.1:2', port: 2 }
+        } finally {
+          inFlight--
+        }
+      }
+    }
+    const local = new ResumingTarget()
+    const remote = new SimDeployTarget()
+    deploy.fake('sim-local', local)
+    deploy.fake('sim-remote', remote)
+    const concurrency = xbasisConfig.resumeConcurrency
+    xbasisConfig.resumeConcurrency = 2
+    try {
+      const alice = await apiAccount('Alice')
+      const bob = await apiAccount('Bob')
+      const now = dbTime(new Date())
+      const row = (project: any, environment: string, status: string, target: string, id: string, reason: string | null = null) => ({
+        project_id: project.id, environment, status, target, version: 'a'.repeat(40), reason, url: `http://${id}.localhost`,
+        handle: JSON.stringify({ id, url: 'http://127.0.0.1:1', port: 1, data: {} }), created_at: now, updated_at: now,
+      })
+      await db.table('deployments').multiInsert([
+        row(alice.project, 'production', 'live', 'sim-local', 'ok-a'),
+        row(alice.project, 'preview', 'live', 'sim-local', 'slow-c'),
+        row(alice.project, 'preview', 'stopped', 'sim-local', 'ok-stopped', 'Stopped by the user'),
+        row(bob.project, 'production', 'live', 'sim-local', 'fail-b'),
+        row(bob.project, 'preview', 'live', 'sim-remote', 'remote-e'),
+        row(bob.project, 'preview', 'live', 'sim-local', 'ok-f'),
+        row(bob.project, 'preview', 'live', 'sim-local', 'ok-g'),
+      ])
+      await db.from('projects').whereIn('id', [alice.project.id, bob.project.id]).update({ status: 'live' })
+      const ids = Object.fromEntries((await db.from('deployments').select('id', 'handle')).map((r) => [JSON.parse(r.handle).id, Number(r.id)]))
+      const statusOf = async (id: string) => (await db.from('deployments').where('id', ids[id]).first()).status
+
+      const { resumed, resuming, failed } = await new DeployService().recoverAfterRestart()
+      assert.equal(resuming, 5)
+      assert.equal(failed, 0)
+      // At once: truthful statuses for the owner (API) and a "starting" page for visitors.
+      const shown = (await alice.json('GET', `/api/v1/deployments/${ids['ok-a']}`)).body.deployment
+      assert.containsSubset(shown, { status: 'starting', reason: 'The platform restarted: starting the app again' })
+      const page = await viaPlatform(`http://${appName(alice.project, 'production')}.localhost`, '/')
+      assert.equal(page.status, 503)
+      assert.include(await page.text(), 'data-state="starting"')
+      // The user stops one while it starts.
+      await waitFor(() => resumedIds.includes('slow-c'))
+      assert.equal((await alice.json('POST', `/api/v1/deployments/${ids['slow-c']}/stop`)).status, 200)
+      release()
+      const outcomes = await resumed
+      assert.deepEqual(outcomes, { [ids['ok-a']]: 'live', [ids['slow-c']]: 'superseded', [ids['fail-b']]: 'failed', [ids['ok-f']]: 'live', [ids['ok-g']]: 'live' })
+
+      const a = await db.from('deployments').where('id', ids['ok-a']).first()
+      assert.containsSubset(a, { status: 'live', reason: null, url: 'http://ok-a.localhost' })
+      assert.equal(JSON.parse(a.handle).port, 2, 'the new handle is stored')
+      const logsOfA = (await alice.json('GET', `/api/v1/deployments/${ids['ok-a']}/logs`)).body.logs.map((l: any) => l.text)
+      assert.includeMembers(logsOfA, ['The platform restarted: starting the app again', 'sim: resuming ok-a', 'Live again at http://ok-a.localhost'])
+      const b = (await bob.json('GET', `/api/v1/deployments/${ids['fail-b']}`)).body.deployment
+      assert.containsSubset(b, { status: 'failed', reason: 'The app cannot start again: fail-b is gone.' })
+      assert.equal((await bob.json('GET', `/api/v1/projects/${bob.project.id}`)).body.project.status, 'failed')
+      assert.equal((await alice.json('GET', `/api/v1/projects/${alice.project.id}`)).body.project.status, 'live')
+      assert.equal(await statusOf('slow-c'), 'stopped')
+      assert.include(local.stopped, 'slow-c', 'the app that came back after its stop was stopped again')
+      assert.equal(await statusOf('ok-stopped'), 'stopped')
+      assert.equal(await statusOf('remote-e'), 'live')
+      assert.notInclude(resumedIds, 'ok-stopped')
+      assert.notInclude(resumedIds, 'remote-e')
+      assert.equal(mostAtOnce, 2, 'two at a time')
+
+    } finally {
+      xbasisConfig.resumeConcurrency = concurrency
+      deploy.restore('sim-local')
+      deploy.restore('sim-remote')
+    }
+  })
+})
+
+async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5000) {
+  const deadline = Date.now() + ms
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
 
 test.group('Deployments: platform shutdown', () => {
   test('stopping the platform stops the apps it runs, and the platform exits', async ({ assert }) => {
