@@ -699,6 +699,7 @@ function saturation(colour: string): number {
 }
 
 type ColourHit = { colour: string; start: number; end: number }
+const BASIC_HUES = new Set(['red', 'green', 'blue', 'yellow', 'orange', 'purple', 'pink', 'brown', 'gray', 'grey', 'violet'])
 
 function findColours(tokens: Token[]): ColourHit[] {
   const names = colorNames as Record<string, Rgb>
@@ -764,8 +765,10 @@ function findColours(tokens: Token[]): ColourHit[] {
     // "ocean blue primary (#0369a1)": up to two words between the name and the bracket.
     const between = tokens.slice(hit.end, after.start - 1)
     const exact = after.colour.startsWith('#') && tokens[after.start - 1]?.text === '(' && tokens[after.end]?.text === ')' && between.length <= 2 && between.every((t) => t.word)
-    // "sandy beige", "espresso brown": two colour words in a row are one colour, the last one.
-    if (exact || after.start === hit.end) shadowed.add(k)
+    // Two colour words in a row are one colour: "olive green", "espresso brown" are the first, a shade of a
+    // basic hue; "sandy beige" the last.
+    if (exact) shadowed.add(k)
+    else if (after.start === hit.end) shadowed.add(BASIC_HUES.has(tokens[after.start].lower) && !shadowed.has(k + 1) ? k + 1 : k)
   }
   return hits.filter((_, k) => !shadowed.has(k))
 }
@@ -853,7 +856,7 @@ function clock(value: string): string {
 }
 
 function bookingDetails(plan: Plan, text: string, change: (k: string, en: string, ru: string) => void) {
-  const hours = text.match(new RegExp(String.raw`(?:open(?:ing)?\s*hours?|hours|open|часы\s+работы|работаем|открыт\p{L}*|график\p{L}*)\s*(?:are|is|:|—|–|-)?\s*(?:from\s+)?((?:${DAY})(?:\s*(?:-|–|—|to|through|по|до)\s*(?:${DAY}))?,?\s*)?(?:from\s+|с\s+)?(${TIME})\s*(?:-|–|—|to|until|till|до)\s*(${TIME})`, 'iu'))
+  const hours = text.match(new RegExp(String.raw`(?:open(?:ing)?\s*hours?|hours|open|час\p{L}*\s+работы|работаем|открыт\p{L}*|график\p{L}*)\s*(?:are|is|:|—|–|-)?\s*(?:from\s+)?((?:${DAY})(?:\s*(?:-|–|—|to|through|по|до)\s*(?:${DAY}))?,?\s*)?(?:from\s+|с\s+)?(${TIME})\s*(?:-|–|—|to|until|till|до)\s*(${TIME})`, 'iu'))
   if (hours) {
     const value = { days: hours[1] ? hours[1].replace(/[,\s]+$/, '').replace(/\s*(?:-|—|to|through|по|до)\s*/i, '–') : null, from: clock(hours[2]), to: clock(hours[3]) }
     if (JSON.stringify(plan.booking.hours) !== JSON.stringify(value)) {

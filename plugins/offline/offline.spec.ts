@@ -269,6 +269,7 @@ test.group('Offline interpreter: colours the benchmark found misread', () => {
     assert.deepEqual(plan('A café. Colours: espresso brown (#4b2e2a) for the header and buttons, off-white background.').theme, { color_primary: '#4b2e2a', color_background: '#faf9f6', theme_mode: 'light' })
     assert.deepEqual(plan('A guesthouse. Colours: ocean blue primary (#0369a1) and sandy beige background.').theme, { color_primary: '#0369a1', color_background: 'beige', theme_mode: 'light' })
     assert.equal(plan('a helpdesk, slate gray primary colour').theme.color_primary, 'slategray')
+    assert.equal(plan('a recipe book, olive green accents on a beige background').theme.color_primary, 'olive', 'a shade of a basic hue is the shade')
   })
 
   test('"dark themed", "dark colour scheme"', ({ assert }) => {
@@ -286,6 +287,10 @@ test.group('Offline builder: opening hours', () => {
     assert.deepEqual(dayCodes(null), ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
     const booking = buildAnswer(['Physiotherapy bookings, open Mon-Fri 8:00-19:00'], await loadCatalogue()).params.get('booking')!
     assert.deepEqual(booking.opening_hours, ['mon', 'tue', 'wed', 'thu', 'fri'].map((day) => ({ day, open: '08:00', close: '19:00' })))
+  })
+
+  test('Russian hours in any case: «с часами работы — ежедневно с 8:00 до 22:00»', ({ assert }) => {
+    assert.deepEqual(plan('Кофейня с меню, часами работы — ежедневно с 8:00 до 22:00 — и отзывами').booking.hours, { days: 'ежедневно', from: '08:00', to: '22:00' })
   })
 })
 
