@@ -1,6 +1,7 @@
 import env from '#start/env'
 import { join } from 'node:path'
 import billingConfig from '#config/billing'
+import { parseAllowedNetworks } from '#workspace/push_network'
 
 /**
  * Platform-wide settings of xBasis. The edition is configuration: the same
@@ -63,6 +64,16 @@ const xbasisConfig = {
    * `perAddressPerHour`: sign-ups from one client address in an hour.
    * `verificationTtlHours`: how long an e-mail verification link works.
    */
+  /**
+   * Git push (app/workspace/push_network.ts): `allowedNetworks` are the
+   * operator's networks besides the public internet that a push may reach
+   * (XBASIS_PUSH_ALLOWED_NETWORKS; default none, so loopback, private and
+   * link-local addresses are refused).
+   */
+  push: {
+    allowedNetworks: parseAllowedNetworks(env.get('XBASIS_PUSH_ALLOWED_NETWORKS')),
+  },
+
   signup: {
     mode: env.get('XBASIS_SIGNUP', 'open') as 'open' | 'invite' | 'closed',
     perAddressPerHour: env.get('XBASIS_SIGNUP_PER_HOUR', 10),

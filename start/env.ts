@@ -116,6 +116,14 @@ const env = await Env.create(new URL('../', import.meta.url), {
   */
   XBASIS_APP_UID_BASE: Env.schema.number.optional(),
   XBASIS_APP_USER: Env.schema.string.optional(),
+  /*
+  | Git push goes only to https:// remotes on public addresses (checked after
+  | DNS resolution). Networks of the operator's own that pushes may reach too,
+  | over http:// as well: comma-separated CIDR ranges, addresses, loopback,
+  | private, uniquelocal, linklocal, cgnat; unset or none: public only.
+  | Checked at boot by app/workspace/push_network.ts.
+  */
+  XBASIS_PUSH_ALLOWED_NETWORKS: Env.schema.string.optional(),
 
   /*
   | AI gateway: the provider that answers first and the fallback chain

@@ -9,7 +9,8 @@ import Project from '#models/project'
 import User from '#models/user'
 import { dbTime } from '#lib/db_time'
 import { ProjectRepository, type ChangeOp, type CommitMeta } from '#workspace/project_repository'
-import { InvalidPathError, VersionNotFoundError } from '#workspace/errors'
+import { InvalidPathError, PushError, VersionNotFoundError } from '#workspace/errors'
+import logger from '@adonisjs/core/services/logger'
 import { pathProblem, DEFAULT_LIMITS } from '#workspace/paths'
 
 export class FileRequestError extends Error {
@@ -50,7 +51,7 @@ function looksBinary(buffer: Buffer) {
  */
 export default class ProjectFilesService {
   repository(project: Project) {
-    return new ProjectRepository(xbasis.paths.projects, project.id)
+    return new ProjectRepository(xbasis.paths.projects, project.id, { pushNetworks: xbasis.push.allowedNetworks })
   }
 
   async ensureRepository(project: Project) {
@@ -163,7 +164,14 @@ export default class ProjectFilesService {
     if (!(await repo.head())) throw new FileRequestError('The project has no files yet', 409, 'empty_project')
     const token = input.token ?? (project.remoteToken ? encryption.decrypt<string>(project.remoteToken) : null)
     if (!token) throw new FileRequestError('A token is needed to push to this remote', 422, 'token_required')
-    const result = await repo.pushTo(input.url, token, { branch: input.branch })
+    let result
+    try {
+      result = await repo.pushTo(input.url, token, { branch: input.branch })
+    } catch (error) {
+      // The user gets a generic message; git's own words (scrubbed of the token) are for the operator.
+      if (error instanceof PushError) logger.warn({ projectId: project.id, detail: error.detail }, error.message)
+      throw error
+    }
     project.remoteUrl = input.url
     project.repoUrl = input.url
     if (input.token) project.remoteToken = encryption.encrypt(input.token)

@@ -44,9 +44,16 @@ export class InvalidRemoteError extends RepositoryError {
   }
 }
 
-/** `git push` failed; the message is git's own output with every secret removed. */
+/**
+ * `git push` failed. The message is for the user and never holds git's own
+ * words (which would tell a prober what answered on an address and port);
+ * `detail` is git's output with every secret removed, for the platform log.
+ */
 export class PushError extends RepositoryError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly detail = ''
+  ) {
     super(message, 'E_PUSH_FAILED')
   }
 }

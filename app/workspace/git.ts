@@ -98,11 +98,35 @@ function environment(options: GitRunOptions): NodeJS.ProcessEnv {
   return env
 }
 
-/** Removes every secret from a text that is about to be shown or thrown. */
+/**
+ * Secrets at least this long are removed wherever they appear: such a string
+ * does not occur in ordinary text by chance. Shorter ones are removed only
+ * where they stand as a token of their own (not inside a longer word), so
+ * that a 3-letter token does not turn "failed" into "f[redacted]ed".
+ */
+export const SCRUB_ANYWHERE_LENGTH = 12
+
+const WORD_CHAR = /[\p{L}\p{N}]/u
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+}
+
+/** Removes every secret from a text that is about to be shown, thrown or logged. */
 export function scrub(text: string, secrets: string[] = []): string {
   let result = text
-  for (const secret of secrets) {
-    if (secret) result = result.split(secret).join('[redacted]')
+  // Longest first: a secret that contains a shorter one is removed whole.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (!secret) continue
+    if (secret.length >= SCRUB_ANYWHERE_LENGTH) {
+      result = result.split(secret).join('[redacted]')
+      continue
+    }
+    // A boundary is needed only on a side where the secret itself starts or
+    // ends with a letter or digit: "-ab" glued to "x" is still the token.
+    const before = WORD_CHAR.test(secret[0]) ? '(?<![\\p{L}\\p{N}])' : ''
+    const after = WORD_CHAR.test(secret[secret.length - 1]) ? '(?![\\p{L}\\p{N}])' : ''
+    result = result.replace(new RegExp(`${before}${escapeRegExp(secret)}${after}`, 'gu'), '[redacted]')
   }
   return result
 }

@@ -16,7 +16,8 @@ import {
 import { DEFAULT_TIMEOUT_MS, runGit, scrub, streamGit, type GitRunOptions } from './git.js'
 import { runExclusive } from './keyed_queue.js'
 import { DEFAULT_LIMITS, pathProblem, type RepositoryLimits } from './paths.js'
-import { checkBranch, checkRemoteUrl, checkToken, pushCredentials } from './remote.js'
+import { checkBranch, checkRemoteUrl, checkToken, PLAIN_HTTP_REFUSED, pushCredentials } from './remote.js'
+import { PUBLIC_ONLY, resolvePushTarget, type Lookup, type PushNetworkPolicy } from './push_network.js'
 
 /**
  * The files of one project, versioned: a bare git repository at
@@ -64,10 +65,13 @@ import { checkBranch, checkRemoteUrl, checkToken, pushCredentials } from './remo
  *   (`committed: false`, `version` is the unchanged head).
  * - Versions are full commit shas. Only hex shas are accepted as versions, so
  *   no caller-provided text ever reaches git as an option or a revision expression.
- * - Pushes only go to https:// remotes (http:// to loopback, or anywhere with
- *   `allowPlainHttp`); local paths and file:// are refused, as a push from the
- *   server to a local path could write anywhere the platform can. The token
- *   never appears in argv, errors or returned output (see remote.ts).
+ * - Pushes only go to https:// remotes on public addresses, checked after DNS
+ *   resolution and pinned for git (push_network.ts); the `pushNetworks`
+ *   option admits the operator's own networks, where http:// is allowed too
+ *   (anywhere with `allowPlainHttp`). Local paths and file:// are refused, as
+ *   a push from the server to a local path could write anywhere the platform
+ *   can. The token never appears in argv, errors or returned output (see
+ *   remote.ts); a failure's message is generic, git's words are in `detail`.
  */
 
 export type CommitKind = 'ai-turn' | 'manual-edit' | 'restore'
@@ -155,8 +159,12 @@ export interface ProjectRepositoryOptions {
   timeoutMs?: number
   /** Time limit of a push (default 120 s). */
   pushTimeoutMs?: number
-  /** Allow http:// remotes on other hosts than loopback. */
+  /** Allow http:// remotes anywhere (otherwise only inside `pushNetworks`' allowed networks). */
   allowPlainHttp?: boolean
+  /** Networks besides the public internet that pushes may reach (default: none). */
+  pushNetworks?: PushNetworkPolicy
+  /** Host name resolution for pushes (default: the system resolver). */
+  lookup?: Lookup
   hooks?: RepositoryHooks
 }
 
@@ -580,7 +588,9 @@ export class ProjectRepository {
    * errors or the returned output.
    */
   async pushTo(remoteUrl: string, token: string, options: PushOptions = {}): Promise<PushResult> {
-    const url = checkRemoteUrl(remoteUrl, { allowPlainHttp: this.options.allowPlainHttp })
+    const policy = this.options.pushNetworks ?? PUBLIC_ONLY
+    const allowPlainHttp = this.options.allowPlainHttp ?? false
+    const url = checkRemoteUrl(remoteUrl, { allowPlainHttp, someNetworksAllowed: policy.allowed.length > 0 })
     checkToken(token)
     const branch = checkBranch(options.branch ?? 'main')
     const username = options.username ?? 'x-access-token'
@@ -590,28 +600,45 @@ export class ProjectRepository {
     const version = await this.head()
     if (!version) throw new PushError('the project has no version to push yet')
 
+    // Resolved once and checked; git connects to these addresses only.
+    const target = await resolvePushTarget(url, policy, this.options.lookup)
+    if (url.startsWith('http:') && !allowPlainHttp && !target.withinAllowedNetworks) {
+      throw new InvalidRemoteError(PLAIN_HTTP_REFUSED)
+    }
+
+    const host = new URL(url).host
     const credentials = pushCredentials(token, username)
     const refspec = `${options.force ? '+' : ''}${version}:refs/heads/${branch}`
     let result
     try {
-      // Exit 1 (rejected) and 128 (auth, network) are reported below with git's own words.
+      // Exit 1 (rejected) and 128 (auth, network) are reported below.
       result = await this.git(['push', '--porcelain', '--no-verify', url, refspec], {
-        config: credentials.config,
+        config: [...target.config, ...credentials.config],
         secrets: credentials.secrets,
         timeoutMs: options.timeoutMs ?? this.options.pushTimeoutMs ?? 120_000,
         okExitCodes: [0, 1, 128],
       })
     } catch (error) {
-      if (error instanceof GitCommandError) throw new PushError(`push failed: ${error.detail.trim()}`)
+      if (error instanceof GitCommandError) throw new PushError(`push to ${host} failed`, error.detail.trim())
       throw error
     }
     const output = scrub(`${result.stdout.toString('utf8')}${result.stderr}`, credentials.secrets).trim()
     if (result.exitCode !== 0) {
-      // git's own words for a refused token ("could not read Username") would puzzle a user.
-      const refused = /could not read Username|Authentication failed|\b40[13]\b/.test(output)
-      const reason = refused ? 'the remote refused the access token. ' : ''
-      // The host is named, never the full URL (its query string is the caller's business).
-      throw new PushError(`push to ${new URL(url).host} failed: ${reason}${output.slice(0, 2000)}`)
+      // The user learns what they can act on — a refused token, a branch that
+      // moved on — and nothing else: "connection refused", "timed out", a TLS
+      // or HTTP error would map out what listens where. git's words go to
+      // `detail` (the platform log). The host is named, never the full URL.
+      const detail = output.slice(0, 4000)
+      if (/could not read Username|Authentication failed|\b40[13]\b/.test(output)) {
+        throw new PushError(`push to ${host} failed: the remote refused the access token`, detail)
+      }
+      if (/\[rejected\]|\[remote rejected\]/.test(output)) {
+        throw new PushError(
+          `push to ${host} was rejected: the remote branch ${branch} has changes this project does not have (push to a new branch, or bring them into the project)`,
+          detail
+        )
+      }
+      throw new PushError(`push to ${host} failed: the remote could not be reached, or it is not a git repository that accepts this push`, detail)
     }
     return { branch, version, output }
   }

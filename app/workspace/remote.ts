@@ -10,12 +10,17 @@ import { InvalidRemoteError } from './errors.js'
  * the encodings it could appear in before it reaches a caller.
  */
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]'])
-
 export interface RemoteUrlOptions {
-  /** Allow plain http to hosts other than loopback (the token then travels in clear). */
+  /** Allow plain http to any host (the token then travels in clear). */
   allowPlainHttp?: boolean
+  /**
+   * The operator allowed some networks (push_network.ts): plain http may go
+   * to them, which is decided once the host is resolved.
+   */
+  someNetworksAllowed?: boolean
 }
+
+export const PLAIN_HTTP_REFUSED = 'plain http:// would send the token unencrypted; use https://'
 
 /**
  * Checks a remote URL and returns it normalized. The messages never repeat
@@ -39,8 +44,8 @@ export function checkRemoteUrl(raw: unknown, options: RemoteUrlOptions = {}): st
   if (url.username || url.password) {
     throw new InvalidRemoteError('the remote URL must not contain credentials; pass the token separately')
   }
-  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname) && !options.allowPlainHttp) {
-    throw new InvalidRemoteError('plain http:// would send the token unencrypted; use https://')
+  if (url.protocol === 'http:' && !options.allowPlainHttp && !options.someNetworksAllowed) {
+    throw new InvalidRemoteError(PLAIN_HTTP_REFUSED)
   }
   if (url.hash) throw new InvalidRemoteError('the remote URL must not have a #fragment')
   return url.href
