@@ -200,5 +200,22 @@ test.group('Docker target (real engine)', (group) => {
     assert.isTrue(await portClosed(stored.port!))
     const third = await make({ pids_limit: '254' })
     assert.equal((await third.status(stored)).state, 'stopped', 'a stop is a stop for any driver')
-  }).timeout(120_000)
+
+    // The platform restarts and the container is not running (a reboot): resume starts it again, on the same URL.
+    const lines: LogLine[] = []
+    const resumed = await third.resume!(stored, (line) => lines.push(line))
+    running.push({ target: third, handle: resumed })
+    assert.equal(resumed.url, stored.url)
+    assert.equal((await fetch(`${resumed.url}/health`)).status, 200)
+    assert.equal((await third.status(resumed)).state, 'live')
+    assert.isTrue(lines.some((l) => l.text.includes('starting the container') && l.text.includes('again')))
+    // A container that still runs is re-attached to (another fresh driver: the platform restarted again).
+    const fourth = await make({ pids_limit: '253' })
+    const attached = await fourth.resume!(JSON.parse(JSON.stringify(resumed)), () => {})
+    assert.equal(attached.url, resumed.url)
+    assert.equal((await fetch(`${attached.url}/health`)).status, 200)
+    // A container that is gone cannot come back: the reason says so.
+    await engine.docker.getContainer(String(attached.data.container)).remove({ force: true })
+    await assert.rejects(() => fourth.resume!(attached, () => {}), /its container no longer exists/)
+  }).timeout(180_000)
 })
