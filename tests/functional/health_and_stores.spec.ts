@@ -30,9 +30,11 @@ test.group('Health probes', () => {
 test.group('Session and limiter stores', (group) => {
   group.each.setup(() => truncateAll())
 
-  test('CI runs the PostgreSQL suite with Redis configured', ({ assert }) => {
-    // The SQLite pass deliberately runs without Redis (the embedded default).
+  test('CI runs the PostgreSQL suite with Redis configured and the SQLite suite without it', ({ assert }) => {
+    // The SQLite pass deliberately runs without Redis (the embedded default):
+    // `REDIS_HOST=` must win over .env.test (bin/test.ts), or it would quietly use Redis.
     if (inCI && env.get('DB_CONNECTION') === 'pg') assert.isTrue(redisConfigured, 'REDIS_HOST must be set in CI')
+    else if (inCI) assert.isFalse(redisConfigured, 'the SQLite pass must run without Redis')
     else assert.oneOf(env.get('DB_CONNECTION'), ['pg', 'sqlite'])
   })
 
