@@ -233,7 +233,7 @@ export default class DeployService {
    */
   async destroyAll(projectId: number) {
     // Stopped ones too: a stopped container and its image (docker) or working copy (process) stay until now.
-    const running = await Deployment.query().where('project_id', projectId).whereNotNull('handle').whereIn('status', ['live', 'deploying', 'failed', 'stopped'])
+    const running = await Deployment.query().where('project_id', projectId).whereNotNull('handle').whereIn('status', ['live', 'starting', 'deploying', 'failed', 'stopped'])
     for (const deployment of running) {
       const driver = await deploy.use(deployment.target).catch(() => null)
       await driver?.destroy(deployment.handle!).catch((error) => logger.warn({ err: error }, 'removing a deployment failed'))

@@ -136,7 +136,8 @@ export default () => ({
     return this.followedStatus !== ''
   },
   get progress() {
-    const status = this.followedStatus
+    // An app the platform brings back after a restart is at the "deploying" step (started, waiting for /health).
+    const status = this.followedStatus === 'starting' ? 'deploying' : this.followedStatus
     const reachedIndex = STEPS.indexOf(this.reached)
     return STEPS.map((name, index) => {
       let state = 'todo'

@@ -257,6 +257,26 @@ test.group('Deployments: apps that were live come back after a restart', (group)
   })
 })
 
+test.group('Deployments: a project deleted while its app is starting again', (group) => {
+  group.each.setup(() => truncateAll())
+
+  test('its app is removed too', async ({ assert }) => {
+    const { default: DeployService } = await import('#services/deploy_service')
+    const { SimDeployTarget } = await import('#tests/helpers/sim_deploy_target')
+    const target = new SimDeployTarget()
+    deploy.fake('sim-starting', target)
+    try {
+      const account = await apiAccount('Deleter')
+      target.running.set('sim-starting-1', { files: {} })
+      await db.table('deployments').insert({ project_id: account.project.id, environment: 'production', status: 'starting', target: 'sim-starting', version: 'a'.repeat(40), handle: JSON.stringify({ id: 'sim-starting-1', url: 'http://127.0.0.1:1', data: {} }), created_at: dbTime(new Date()), updated_at: dbTime(new Date()) })
+      await new DeployService().destroyAll(account.project.id)
+      assert.isFalse(target.running.has('sim-starting-1'))
+    } finally {
+      deploy.restore('sim-starting')
+    }
+  })
+})
+
 async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5000) {
   const deadline = Date.now() + ms
   while (!(await condition())) {
