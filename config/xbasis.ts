@@ -9,6 +9,17 @@ import { parseAllowedNetworks } from '#workspace/push_network'
  */
 const dataDir = env.get('DATA_DIR')!
 
+/** A whole number ≥ `min` from the environment, or the default; anything else stops the boot with the variable's name. */
+function wholeNumber(
+  name: 'XBASIS_LOG_LINES_PER_DEPLOYMENT' | 'XBASIS_BUILD_LOG_LINES' | 'XBASIS_LOG_LINES_PER_SECOND' | 'XBASIS_LOG_RETENTION_DAYS' | 'XBASIS_LOG_KEEP_DEPLOYMENTS',
+  fallback: number,
+  min: number
+): number {
+  const value = env.get(name, fallback)
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min} (got ${value})`)
+  return value
+}
+
 const xbasisConfig = {
   edition: env.get('XBASIS_EDITION', 'selfhosted') as 'selfhosted' | 'saas',
 
@@ -46,6 +57,27 @@ const xbasisConfig = {
    * a time (in the background: the platform is ready meanwhile).
    */
   resumeConcurrency: Math.max(1, Math.floor(env.get('XBASIS_RESUME_CONCURRENCY', 4))),
+
+  /**
+   * What a deployment may store in deployment_logs (app/services/deploy_log_writer.ts):
+   * the last `linesPerDeployment` lines of runtime output (a ring buffer),
+   * the first `buildLinesPerDeployment` build lines, at most `linesPerSecond`
+   * runtime lines a second (bursts of one second's worth); the rest is
+   * counted on one "… N lines dropped" line. Lines are written in batches
+   * every `flushMs`, or as soon as `flushLines` are waiting. Housekeeping
+   * (app/services/deploy_log_retention.ts) deletes the logs of deployments
+   * stopped or failed more than `retentionDays` ago, and of those older than
+   * the `keepDeployments` newest of their project.
+   */
+  logs: {
+    linesPerDeployment: wholeNumber('XBASIS_LOG_LINES_PER_DEPLOYMENT', 5000, 1),
+    buildLinesPerDeployment: wholeNumber('XBASIS_BUILD_LOG_LINES', 2000, 1),
+    linesPerSecond: wholeNumber('XBASIS_LOG_LINES_PER_SECOND', 200, 1),
+    retentionDays: wholeNumber('XBASIS_LOG_RETENTION_DAYS', 14, 1),
+    keepDeployments: wholeNumber('XBASIS_LOG_KEEP_DEPLOYMENTS', 20, 1),
+    flushMs: 100,
+    flushLines: 200,
+  },
 
   /**
    * Plans from the seed, with their prices and limits: config/billing.ts.

@@ -102,6 +102,16 @@ const env = await Env.create(new URL('../', import.meta.url), {
   /* How many apps that were live before a restart are started again at once (default 4). */
   XBASIS_RESUME_CONCURRENCY: Env.schema.number.optional(),
   /*
+  | Deployment logs: runtime lines kept per deployment (the newest), build
+  | lines kept, runtime lines stored per second; logs of stopped/failed
+  | deployments deleted after N days or beyond the newest M of a project.
+  */
+  XBASIS_LOG_LINES_PER_DEPLOYMENT: Env.schema.number.optional(),
+  XBASIS_BUILD_LOG_LINES: Env.schema.number.optional(),
+  XBASIS_LOG_LINES_PER_SECOND: Env.schema.number.optional(),
+  XBASIS_LOG_RETENTION_DAYS: Env.schema.number.optional(),
+  XBASIS_LOG_KEEP_DEPLOYMENTS: Env.schema.number.optional(),
+  /*
   | Job queue (deployments): this process runs jobs unless XBASIS_WORKER=false
   | (with Redis, `node ace xbasis:worker` runs them in a process of its own).
   */

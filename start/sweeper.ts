@@ -1,7 +1,8 @@
 /*
 | Background housekeeping of the web process: interrupted AI turns give
 | their held balance back (see TurnRecoveryService); running production
-| apps are charged their daily compute (see ComputeBillingService).
+| apps are charged their daily compute (see ComputeBillingService); the
+| logs of old deployments are deleted (see DeployLogRetention).
 */
 import logger from '@adonisjs/core/services/logger'
 import TurnRecoveryService from '#services/turn_recovery_service'
@@ -15,7 +16,11 @@ const recovery = new TurnRecoveryService()
 // the platform stops, or it could not exit.
 const { default: app } = await import('@adonisjs/core/services/app')
 const { default: deploy } = await import('#deploy/deploy_manager')
+const { deployLogs } = await import('#services/deploy_log_writer')
 app.terminating(async () => {
+  // The last lines queued (at most `flushMs` of them) are written before the apps stop.
+  // Bounded: a database that no longer answers does not hold the shutdown.
+  await Promise.race([deployLogs.flushAll(), new Promise((resolve) => setTimeout(resolve, 2000).unref())])
   for (const driver of deploy.built()) await driver.shutdown?.().catch(() => {})
 })
 const { default: DeployService } = await import('#services/deploy_service')
@@ -38,3 +43,9 @@ const { default: ComputeBillingService } = await import('#services/compute_billi
 const charge = () => new ComputeBillingService().run().catch((error) => logger.error({ err: error }, 'compute billing failed'))
 void charge()
 setInterval(charge, 60 * 60_000).unref()
+
+// Logs of deployments that ended long ago, or beyond the newest of their project: hourly.
+const { default: DeployLogRetention } = await import('#services/deploy_log_retention')
+const prune = () => new DeployLogRetention().sweep().catch((error) => logger.error({ err: error }, 'deployment log retention failed'))
+void prune()
+setInterval(prune, 60 * 60_000).unref()

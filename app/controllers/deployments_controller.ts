@@ -41,7 +41,8 @@ export default class DeploymentsController {
   }
 
   /**
-   * The logs as JSON (`?after=` the last id seen), or streamed live as
+   * The logs as JSON (`?after=` the last id seen; `dropped`: the "… N lines
+   * dropped" line, whatever its id, or null), or streamed live as
    * Server-Sent Events when the client asks for text/event-stream
    * (resuming after Last-Event-ID).
    */
@@ -53,7 +54,8 @@ export default class DeploymentsController {
       void streamDeploymentLogs(deployment.id, openEventStream(ctx), after)
       return
     }
-    return { status: deployment.status, logs: await this.deploys.logs(deployment, after) }
+    const dropped = deployment.logLinesDropped > 0 ? await this.deploys.droppedMarker(deployment) : null
+    return { status: deployment.status, logs: await this.deploys.logs(deployment, after), dropped }
   }
 
   async stop({ auth, params, bouncer }: HttpContext) {

@@ -46,6 +46,14 @@ export default class Deployment extends AppModel {
   @column({ consume: (value) => Boolean(value) })
   declare suspendedForBilling: boolean
 
+  /** Log lines of this deployment that were not kept (rate limit, caps): see DeployLogWriter. */
+  @column({ consume: (value) => Number(value ?? 0) })
+  declare logLinesDropped: number
+
+  /** When housekeeping deleted this deployment's logs (DeployLogRetention). */
+  @column.dateTime()
+  declare logsDeletedAt: DateTime | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

@@ -2,6 +2,7 @@ import logger from '@adonisjs/core/services/logger'
 import Deployment from '#models/deployment'
 import DeployService from '#services/deploy_service'
 import { deployEvents } from '#services/deploy_events'
+import { DROPPED_STREAM } from '#services/deploy_log_writer'
 import type { EventStream } from '#lib/sse'
 
 export const FINAL_STATES = ['live', 'failed', 'stopped']
@@ -27,7 +28,8 @@ function statusEvent(deployment: Deployment) {
  * `after` (Last-Event-ID on a reconnection), then each new one as it is
  * written (`log`, its id as the event id), a `status` event at the start
  * and at every change, and `end` once the deployment is live, failed or
- * stopped. Wake-ups come from deployEvents; the database is read again on
+ * stopped. The "… N lines dropped" line (stream `dropped`) comes again,
+ * with its id but without an event id, each time its count changes. Wake-ups come from deployEvents; the database is read again on
  * each, and every `pollMs` without one.
  */
 export async function streamDeploymentLogs(deploymentId: number, stream: EventStream, after = 0, timing: LogStreamTiming = DEFAULT_TIMING) {
@@ -53,6 +55,7 @@ export async function streamDeploymentLogs(deploymentId: number, stream: EventSt
     })
 
   let lastId = after
+  let lastDropped = 0
   let lastStatus: string | null = null
   let finalSince = 0
   let lastLineAt = 0
@@ -75,6 +78,14 @@ export async function streamDeploymentLogs(deploymentId: number, stream: EventSt
       for (const line of lines) {
         stream.send('log', line, line.id)
         lastId = line.id
+      }
+      // The "… N lines dropped" line is updated in place: sent again (same id, no event id) when its count changed.
+      if (current.logLinesDropped !== lastDropped) {
+        lastDropped = current.logLinesDropped
+        if (!lines.some((line) => line.stream === DROPPED_STREAM)) {
+          const marker = await deploys.droppedMarker(current)
+          if (marker) stream.send('log', marker)
+        }
       }
       const now = Date.now()
       if (lines.length) lastLineAt = lastWrite = now

@@ -16,6 +16,7 @@ import { dbTime } from '#lib/db_time'
 import ProjectFilesService, { FileRequestError } from '#services/project_files_service'
 import { projectEnv } from '#services/project_env_service'
 import { deployEvents } from '#services/deploy_events'
+import { deployLogs, DROPPED_STREAM } from '#services/deploy_log_writer'
 import { VersionNotFoundError } from '#workspace/errors'
 import { appName, appPathOf, isLoopbackUrl, platformOrigin, publicAppUrl } from '#lib/app_urls'
 import { jobQueue } from '#services/platform_queue'
@@ -36,11 +37,18 @@ export function presentDeployment(deployment: Deployment) {
     url: deployment.url,
     path_url: appPathOf(deployment.url),
     reason: deployment.reason,
+    log_lines_dropped: deployment.logLinesDropped ?? 0,
+    logs_deleted_at: deployment.logsDeletedAt?.toISO() ?? null,
     triggered_by: deployment.triggeredBy,
     created_at: deployment.createdAt.toISO(),
     started_at: deployment.startedAt?.toISO() ?? null,
     finished_at: deployment.finishedAt?.toISO() ?? null,
   }
+}
+
+/** A stored log line; the `dropped` marker is the one line whose text changes (same id, a new count). */
+export function presentLogLine(row: { id: number | string; stream: string; text: string; at: unknown }) {
+  return { id: Number(row.id), stream: row.stream, text: row.text, at: row.at }
 }
 
 /**
@@ -87,14 +95,13 @@ export default class DeployService {
     return deployment
   }
 
+  /**
+   * A line of the platform's own (always kept), written before this returns,
+   * after the target's lines queued before it (see DeployLogWriter).
+   */
   async log(deploymentId: number, line: Pick<LogLine, 'stream' | 'text'>) {
-    try {
-      await db.table('deployment_logs').insert({ deployment_id: deploymentId, stream: line.stream, text: line.text.slice(0, 8000), at: dbTime() })
-      deployEvents.notify(deploymentId)
-    } catch (error) {
-      // The deployment was deleted with its project while it ran: its logs go with it.
-      if (await Deployment.find(deploymentId)) throw error
-    }
+    deployLogs.append(deploymentId, line, 'platform')
+    await deployLogs.flush(deploymentId)
   }
 
   /**
@@ -123,7 +130,6 @@ export default class DeployService {
       const driver = await deploy.use(deployment.target, { workspaceId: project.workspaceId })
       deployment.status = 'deploying'
       await deployment.save()
-      const pending: Promise<void>[] = []
       // The project's variables for this environment; the platform's own env never goes in.
       const env = await projectEnv(project.id, deployment.environment)
       // The app's own name: its owner links are signed for it (plugins/modules/app-base/files/lib/admin_auth.js).
@@ -142,9 +148,10 @@ export default class DeployService {
           // Every deployment of this project × environment works on the same data (redeploys, rollbacks, restarts).
           persistentData: { key: appDataKey(project, deployment.environment) },
         },
-        (line) => void pending.push(this.log(deployment.id, line))
+        // Build output and the app's output, for as long as it runs: bounded and batched by the writer.
+        (line) => deployLogs.append(deployment.id, line, 'target')
       )
-      await Promise.all(pending)
+      await deployLogs.flush(deployment.id)
       // Local targets answer through the platform at the app's own host.
       const url = isLoopbackUrl(handle.url) ? publicAppUrl(project, deployment.environment) : handle.url
       // The new deployment becomes the live one and the ones it replaces stop
@@ -262,7 +269,13 @@ export default class DeployService {
 
   async logs(deployment: Deployment, after = 0) {
     const rows = await db.from('deployment_logs').where('deployment_id', deployment.id).where('id', '>', after).orderBy('id').limit(2000)
-    return rows.map((row) => ({ id: Number(row.id), stream: row.stream, text: row.text, at: row.at }))
+    return rows.map(presentLogLine)
+  }
+
+  /** The deployment's "… N lines dropped" line, if any line was dropped (its text is updated in place). */
+  async droppedMarker(deployment: Deployment) {
+    const row = await db.from('deployment_logs').where('deployment_id', deployment.id).where('stream', DROPPED_STREAM).orderBy('id').first()
+    return row ? presentLogLine(row) : null
   }
 
   /**
@@ -376,18 +389,19 @@ export default class DeployService {
   }
 
   async #resumeOne(deployment: Deployment, driver: DeployTarget): Promise<'live' | 'failed' | 'superseded'> {
-    const pending: Promise<void>[] = []
+    const flushed = () => deployLogs.flush(deployment.id).catch(() => {})
     let handle: DeployHandle
     try {
-      handle = await driver.resume!(deployment.handle!, (line) => void pending.push(this.log(deployment.id, line).catch(() => {})))
+      // The app's output after the restart: bounded and batched like any deployment's (DeployLogWriter).
+      handle = await driver.resume!(deployment.handle!, (line) => deployLogs.append(deployment.id, line, 'target'))
     } catch (error) {
-      await Promise.all(pending)
+      await flushed()
       const reason = error instanceof DeployError ? error.message : 'The app could not start again after the platform restarted because of an internal error'
       if (!(error instanceof DeployError)) logger.error({ err: error, deployment: deployment.id }, 'resuming a deployment failed')
       const handleNow = error instanceof DeployError ? (error.handle ?? deployment.handle) : deployment.handle
       return (await this.#endResume(deployment, reason, handleNow)) ? 'failed' : 'superseded'
     }
-    await Promise.all(pending)
+    await flushed()
     const updated = await db
       .from('deployments')
       .where('id', deployment.id)

@@ -68,6 +68,10 @@ export default () => ({
   deployments: [],
   logs: [],
   lastLog: 0,
+  /** The followed deployment's "… N lines dropped" line (updated in place, shown above the lines). */
+  dropped: null,
+  /** When housekeeping deleted the followed deployment's logs. */
+  logsDeletedAt: '',
   following: null,
   newestSeen: null,
   followedStatus: '',
@@ -132,6 +136,12 @@ export default () => ({
   get logText() {
     return this.logs.map((l) => l.text).join('\n')
   },
+  get droppedText() {
+    return this.dropped ? this.dropped.text : ''
+  },
+  get logsDeletedNote() {
+    return this.logsDeletedAt ? `The logs of this deployment were deleted on ${new Date(this.logsDeletedAt).toLocaleString()} (old deployments keep no logs).` : ''
+  },
   get hasProgress() {
     return this.followedStatus !== ''
   },
@@ -195,6 +205,8 @@ export default () => ({
     this.following = deployment.id
     this.logs = []
     this.lastLog = 0
+    this.dropped = null
+    this.logsDeletedAt = deployment.logs_deleted_at || ''
     this.reached = ''
     this.setStatus(deployment.status)
     if (!this.polling) this.openStream()
@@ -222,10 +234,7 @@ export default () => ({
     })
     source.addEventListener('log', (event) => {
       if (id !== this.following) return
-      const line = JSON.parse(event.data)
-      if (line.id <= this.lastLog) return
-      this.logs = [...this.logs, line].slice(-300)
-      this.lastLog = line.id
+      this.addLines([JSON.parse(event.data)])
     })
     source.addEventListener('end', (event) => {
       source.close()
@@ -269,12 +278,28 @@ export default () => ({
 
   /** The polling fallback. */
   async loadLogs() {
-    const { status, logs } = await api(`/deployments/${this.following}/logs?after=${this.lastLog}`)
+    const { status, logs, dropped } = await api(`/deployments/${this.following}/logs?after=${this.lastLog}`)
     this.setStatus(status)
-    if (logs.length) {
-      this.logs = [...this.logs, ...logs].slice(-300)
-      this.lastLog = logs[logs.length - 1].id
+    this.addLines(dropped ? [...logs, dropped] : logs)
+  },
+
+  /**
+   * New lines at the end (the last 300 shown). The marker of dropped lines
+   * comes again, with the same id, each time its count changes: it replaces
+   * the one shown, and is not counted as the last line seen.
+   */
+  addLines(lines) {
+    const fresh = []
+    for (const line of lines) {
+      if (line.stream === 'dropped') {
+        this.dropped = line
+        continue
+      }
+      if (line.id <= this.lastLog) continue
+      fresh.push(line)
+      this.lastLog = line.id
     }
+    if (fresh.length) this.logs = [...this.logs, ...fresh].slice(-300)
   },
 
   async loadOwner() {

@@ -75,6 +75,9 @@ export async function truncateAll() {
   const { default: DeployService } = await import('#services/deploy_service')
   const projects = await db.from('projects').select('id').catch(() => [])
   for (const { id } of projects) await new DeployService().destroyAll(id)
+  // The log writer's counters and queued lines are per deployment id, and ids restart.
+  const { deployLogs } = await import('#services/deploy_log_writer')
+  deployLogs.forgetAll()
   const connection = db.connection()
   const tables = (await connection.getAllTables(connection.dialect.name === 'postgres' ? ['public'] : undefined)).filter((t) => !t.startsWith('adonis_schema'))
   // Rate-limit counters are keyed by user ids, which restart with the
