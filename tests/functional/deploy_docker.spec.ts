@@ -131,6 +131,21 @@ test.group('Deployments with the docker target (real dockerd)', (group) => {
     assert.equal((await fetch(appPath(live3.url, '/blog'))).status, 404, 'the blog came with the newer version')
     assert.equal((await fetch(appPath(live3.url, '/'))).status, 200)
 
+    // 3b. The machine restarts (its containers stop), then the platform: the deployment comes back by itself,
+    // `starting` meanwhile, then live on the same URL.
+    const row3 = await db.from('deployments').where('id', live3.id).first()
+    const handle3 = typeof row3.handle === 'string' ? JSON.parse(row3.handle) : row3.handle
+    await engine.docker.getContainer(handle3.data.container).stop({ t: 2 })
+    deploy.flush() // a fresh driver, as after a restart
+    const { default: DeployService } = await import('#services/deploy_service')
+    const { resuming, resumed } = await new DeployService().resumeLive()
+    assert.equal(resuming, 1)
+    assert.equal((await account.json('GET', `/api/v1/deployments/${live3.id}`)).body.deployment.status, 'starting')
+    assert.deepEqual(await resumed, { [live3.id]: 'live' })
+    assert.equal((await account.json('GET', `/api/v1/deployments/${live3.id}`)).body.deployment.status, 'live')
+    assert.isTrue((await engine.docker.getContainer(handle3.data.container).inspect()).State.Running)
+    assert.equal((await fetch(appPath(live3.url, '/'))).status, 200)
+
     // 4. Stop: the app is not running any more.
     const stopped = await account.json('POST', `/api/v1/deployments/${live3.id}/stop`)
     assert.equal(stopped.body.deployment.status, 'stopped')

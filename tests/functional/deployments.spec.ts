@@ -286,16 +286,17 @@ async function waitFor(condition: () => boolean | Promise<boolean>, ms = 5000) {
 }
 
 test.group('Deployments: platform shutdown', () => {
-  test('stopping the platform stops the apps it runs, and the platform exits', async ({ assert }) => {
+  test('stopping the platform stops the apps it runs, and the platform exits; started again, the app comes back', async ({ assert }) => {
     const { mkdtempSync, rmSync } = await import('node:fs')
     const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')
     const { startPlatform } = await import('#tests/helpers/platform_process')
     const dataDir = mkdtempSync(join(tmpdir(), 'xbasis-shutdown-'))
     const running = await startPlatform({ dataDir })
+    let again: Awaited<ReturnType<typeof startPlatform>> | null = null
     try {
-      const call = async (method: string, path: string, body?: unknown, token?: string) => {
-        const response = await fetch(running.url + path, {
+      const call = async (method: string, path: string, body?: unknown, token?: string, base = running.url) => {
+        const response = await fetch(base + path, {
           method,
           headers: { 'content-type': 'application/json', 'accept': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
           body: body === undefined ? undefined : JSON.stringify(body),
@@ -327,8 +328,20 @@ test.group('Deployments: platform shutdown', () => {
         }
       })
       assert.deepEqual(orphans, [], 'no app left running')
+
+      // Started again on the same data (an upgrade, a reboot): the app comes back by itself.
+      again = await startPlatform({ dataDir })
+      const read = async () => (await call('GET', `/api/v1/deployments/${deployment.id}`, undefined, token.value, again!.url)).deployment
+      let back = await read()
+      for (let i = 0; i < 200 && back.status !== 'live'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+        back = await read()
+      }
+      assert.equal(back.status, 'live', back.reason)
+      assert.equal((await fetch(`${again.url}/apps/${new URL(deployment.url).hostname.split('.')[0]}/health`)).status, 200)
     } finally {
       await running.stop()
+      await again?.stop()
       rmSync(dataDir, { recursive: true, force: true })
     }
   }).timeout(240_000)
