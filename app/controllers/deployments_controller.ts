@@ -4,7 +4,7 @@ import Deployment from '#models/deployment'
 import ProjectService from '#services/project_service'
 import DeployService, { presentDeployment } from '#services/deploy_service'
 import ProjectPolicy from '#policies/project_policy'
-import { createDeploymentValidator } from '#validators/deploy'
+import { createDeploymentValidator, rollbackDeploymentValidator } from '#validators/deploy'
 import { openEventStream, wantsEventStream } from '#lib/sse'
 import { streamDeploymentLogs } from '#services/deploy_log_stream'
 
@@ -68,12 +68,13 @@ export default class DeploymentsController {
   /**
    * Deploys the version of an earlier deployment again, as a new deployment.
    */
-  async rollback({ auth, params, response, bouncer }: HttpContext) {
+  async rollback({ auth, params, request, response, bouncer }: HttpContext) {
     const user = auth.getUserOrFail()
     const earlier = await this.deploys.find(user, Number(params.id))
     const project = await this.projects.find(user, earlier.projectId)
     await bouncer.with(ProjectPolicy).authorize('edit', project)
-    const deployment = await this.deploys.create(project, user, { environment: earlier.environment, target: earlier.target, version: earlier.version })
+    const { accept_data_loss } = await request.validateUsing(rollbackDeploymentValidator)
+    const deployment = await this.deploys.create(project, user, { environment: earlier.environment, target: earlier.target, version: earlier.version, accept_data_loss })
     return response.accepted({ deployment: presentDeployment(deployment) })
   }
 }

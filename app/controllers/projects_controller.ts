@@ -7,6 +7,8 @@ import { createProjectValidator, projectFormValidator } from '#validators/projec
 import { validateForm } from '#lib/forms'
 import ProjectPolicy from '#policies/project_policy'
 import { rememberEditorOrigin } from '#lib/app_urls'
+import { dataPersistence } from '#deploy/data_persistence'
+import { DEFAULT_DEPLOY_TARGET } from '#services/deploy_service'
 
 /**
  * JSON embedded in a page for scripts to read: `<` is escaped so the text
@@ -51,6 +53,8 @@ export default class ProjectsController {
       models,
       defaultChoice: models.find((m) => m.provider === defaultProvider) ?? models[0],
       historyJson: embedJson(history.map(presentMessage)),
+      // What happens to the app's data on the target the editor's buttons deploy to.
+      dataNote: dataPersistence(DEFAULT_DEPLOY_TARGET).note,
     })
   }
 

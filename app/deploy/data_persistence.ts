@@ -1,4 +1,5 @@
 import type { DeployEnvironment } from '#deploy/contract'
+import type { ModuleCatalogue } from '#modules/catalogue'
 
 /**
  * An app's data that outlives its deployments (the records its visitors
@@ -44,4 +45,25 @@ const PERSISTENCE: Record<string, DataPersistence> = {
 
 export function dataPersistence(target: string): DataPersistence {
   return PERSISTENCE[target] ?? { kept: false, note: `The "${target}" target does not say whether it keeps the data the app saves: assume it does not.` }
+}
+
+/**
+ * The modules of an app (its xbasis.config.json) that keep data of their own
+ * (they require the data store), by title; [] when it keeps none or the file
+ * is missing or unreadable (hand-written apps: the platform cannot tell).
+ */
+export function modulesKeepingData(configText: string | null, catalogue: ModuleCatalogue): string[] {
+  if (!configText) return []
+  let modules: Record<string, unknown> = {}
+  try {
+    const parsed = JSON.parse(configText)
+    if (parsed && typeof parsed.modules === 'object' && parsed.modules !== null) modules = parsed.modules
+  } catch {
+    return []
+  }
+  const ids = Object.keys(modules)
+  if (!ids.includes('data-store')) return []
+  return ids
+    .filter((id) => id !== 'data-store' && catalogue.get(id)?.requires.includes('data-store'))
+    .map((id) => catalogue.get(id)!.title)
 }

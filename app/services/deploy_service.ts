@@ -8,7 +8,8 @@ import logger from '@adonisjs/core/services/logger'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import deploy from '#deploy/deploy_manager'
 import { DeployError, type DeployEnvironment, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
-import { appDataKey } from '#deploy/data_persistence'
+import { appDataKey, dataPersistence, modulesKeepingData } from '#deploy/data_persistence'
+import { CONFIG_FILE, loadCatalogue } from '#modules/composer'
 import Deployment from '#models/deployment'
 import Project from '#models/project'
 import User from '#models/user'
@@ -24,6 +25,8 @@ import LimitsService from '#services/limits_service'
 import xbasisConfig from '#config/xbasis'
 
 const REPLACED = 'Replaced by a newer deployment'
+/** The target of a deployment that names none (the editor's buttons, automatic previews). */
+export const DEFAULT_DEPLOY_TARGET = 'process'
 const RESTARTED = 'The platform restarted: starting the app again'
 
 export function presentDeployment(deployment: Deployment) {
@@ -39,6 +42,9 @@ export function presentDeployment(deployment: Deployment) {
     reason: deployment.reason,
     log_lines_dropped: deployment.logLinesDropped ?? 0,
     logs_deleted_at: deployment.logsDeletedAt?.toISO() ?? null,
+    // What persists on its target (the editor shows it next to deployments whose data is not kept).
+    data_kept: dataPersistence(deployment.target).kept,
+    data_note: dataPersistence(deployment.target).note,
     triggered_by: deployment.triggeredBy,
     created_at: deployment.createdAt.toISO(),
     started_at: deployment.startedAt?.toISO() ?? null,
@@ -60,7 +66,11 @@ export function presentLogLine(row: { id: number | string; stream: string; text:
 export default class DeployService {
   constructor(private files = new ProjectFilesService()) {}
 
-  async create(project: Project, user: User | null, input: { environment?: 'preview' | 'production'; target?: string; version?: string }) {
+  async create(
+    project: Project,
+    user: User | null,
+    input: { environment?: 'preview' | 'production'; target?: string; version?: string; accept_data_loss?: boolean }
+  ) {
     const repo = await this.files.ensureRepository(project)
     const version = input.version ?? (await repo.head())
     if (!version) throw new FileRequestError('The project has no files yet: describe your app in the chat first', 409, 'empty_project')
@@ -70,9 +80,21 @@ export default class DeployService {
       if (error instanceof VersionNotFoundError) throw new lucidErrors.E_ROW_NOT_FOUND()
       throw error
     }
-    const target = input.target ?? 'process'
+    const target = input.target ?? DEFAULT_DEPLOY_TARGET
     if (!(await deploy.isUsable(target, project.workspaceId))) {
       throw new FileRequestError(`The deploy target "${target}" is not available`, 422, 'unknown_target')
+    }
+    // An app whose modules keep data, to a target that keeps none (Vercel functions are stateless): only when the user says so.
+    const persistence = dataPersistence(target)
+    if (!persistence.kept && input.accept_data_loss !== true) {
+      const keeping = modulesKeepingData((await repo.readFile(CONFIG_FILE, version))?.toString('utf8') ?? null, await loadCatalogue())
+      if (keeping.length) {
+        throw new FileRequestError(
+          `This app keeps data (${keeping.join(', ')}). ${persistence.note} To deploy it there anyway, send accept_data_loss: true.`,
+          409,
+          'data_not_kept'
+        )
+      }
     }
     const environment = input.environment ?? 'production'
     const deployment = await db.transaction(async (trx) => {

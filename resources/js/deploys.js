@@ -8,7 +8,11 @@
 async function api(url, options = {}) {
   const response = await fetch(url, { ...options, headers: { accept: 'application/json', 'content-type': 'application/json', ...(options.headers || {}) } })
   const body = await response.json().catch(() => null)
-  if (!response.ok) throw new Error(body?.errors?.map((e) => e.message).join(' ') || `Request failed (${response.status})`)
+  if (!response.ok) {
+    const error = new Error(body?.errors?.map((e) => e.message).join(' ') || `Request failed (${response.status})`)
+    error.code = body?.errors?.[0]?.code
+    throw error
+  }
   return body
 }
 
@@ -61,6 +65,8 @@ function present(d, all) {
     canRedeploy: isNewest && !ACTIVE.includes(d.status),
     canRollback: !isNewest,
     reasonText: d.reason || '',
+    // Its target keeps no data (Vercel, Railway): said next to it.
+    dataWarning: d.data_kept === false ? d.data_note : '',
   }
 }
 
@@ -341,8 +347,15 @@ export default () => ({
   async act(url) {
     this.busy = true
     this.message = ''
+    const send = (body) => api(url, { method: 'POST', headers: { 'x-csrf-token': this.$root.dataset.csrf }, body: body && JSON.stringify(body) })
     try {
-      await api(url, { method: 'POST', headers: { 'x-csrf-token': this.$root.dataset.csrf } })
+      try {
+        await send()
+      } catch (error) {
+        // An app that keeps data, to a target that keeps none (Vercel, Railway): only once the user agrees.
+        if (error.code !== 'data_not_kept' || !window.confirm(`${error.message.replace(/ To deploy it there anyway.*$/, '')}\n\nDeploy it anyway?`)) throw error
+        await send({ accept_data_loss: true })
+      }
       await this.refresh()
     } catch (error) {
       this.message = error.message

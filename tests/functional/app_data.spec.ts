@@ -9,8 +9,9 @@ import deploy from '#deploy/deploy_manager'
 import { appDataKey } from '#deploy/data_persistence'
 import { projectEnv } from '#services/project_env_service'
 import Project from '#models/project'
-import { WebClient } from '#tests/helpers/web_client'
+import { WebClient, signedUpClient } from '#tests/helpers/web_client'
 import { appRecords, DATA_APP_REQUEST, writeAppRecords, type AppAt } from '#tests/helpers/app_records'
+import { SimDeployTarget } from '#tests/helpers/sim_deploy_target'
 
 /**
  * Issue 11, acceptance 1 (process target, in the platform's own process):
@@ -86,4 +87,62 @@ test.group('App data outlives deployments (process target)', (group) => {
     assert.include([200, 204], deleted.status, JSON.stringify(deleted.body))
     for (const folder of folders) assert.isFalse(existsSync(folder), `${folder} went with the project`)
   }).timeout(180_000)
+
+  test('Vercel keeps no data: deploying an app whose modules keep data there needs accept_data_loss; every deployment says what persists', async ({ assert, cleanup }) => {
+    const vercel = new SimDeployTarget()
+    deploy.fake('vercel', vercel)
+    cleanup(() => deploy.restore('vercel'))
+    const account = await apiAccount()
+    const projectUrl = `/api/v1/projects/${account.project.id}`
+    await account.json('POST', `${projectUrl}/messages`, { content: 'a landing page with a waitlist and a contact form', provider: 'offline' })
+
+    const refused = await account.json('POST', `${projectUrl}/deployments`, { environment: 'production', target: 'vercel' })
+    assert.equal(refused.status, 409, JSON.stringify(refused.body))
+    const message = refused.body.errors[0].message as string
+    assert.equal(refused.body.errors[0].code, 'data_not_kept')
+    assert.match(message, /keeps data \(.*Waitlist.*\)/)
+    assert.match(message, /Vercel functions are stateless/)
+    assert.lengthOf(vercel.deployed, 0, 'nothing was deployed')
+
+    const accepted = await account.json('POST', `${projectUrl}/deployments`, { environment: 'production', target: 'vercel', accept_data_loss: true })
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body))
+    assert.containsSubset(accepted.body.deployment, { target: 'vercel', data_kept: false })
+    assert.match(accepted.body.deployment.data_note, /stateless/)
+    const live = await waitForDeployment(account, accepted.body.deployment.id)
+    assert.equal(live.status, 'live', live.reason)
+    // A rollback of it asks again.
+    assert.equal((await account.json('POST', `/api/v1/deployments/${live.id}/rollback`)).status, 409)
+    const rolled = await account.json('POST', `/api/v1/deployments/${live.id}/rollback`, { accept_data_loss: true })
+    assert.equal(rolled.status, 202)
+    assert.equal((await waitForDeployment(account, rolled.body.deployment.id)).status, 'live')
+    // Where data is kept, nothing to accept.
+    const local = await account.json('POST', `${projectUrl}/deployments`, { environment: 'preview' })
+    assert.equal(local.status, 202)
+    assert.containsSubset(local.body.deployment, { target: 'process', data_kept: true })
+    assert.match(local.body.deployment.data_note, /kept in a folder of its own/)
+    assert.equal((await waitForDeployment(account, local.body.deployment.id)).status, 'live')
+  }).timeout(60_000)
+
+  test('an app without modules that keep data deploys to Vercel without a question', async ({ assert, cleanup }) => {
+    deploy.fake('vercel', new SimDeployTarget())
+    cleanup(() => deploy.restore('vercel'))
+    const account = await apiAccount()
+    const projectUrl = `/api/v1/projects/${account.project.id}`
+    await account.json('POST', `${projectUrl}/messages`, { content: 'a landing page', provider: 'offline' })
+    const created = await account.json('POST', `${projectUrl}/deployments`, { environment: 'production', target: 'vercel' })
+    assert.equal(created.status, 202, JSON.stringify(created.body))
+    assert.equal((await waitForDeployment(account, created.body.deployment.id)).status, 'live')
+  }).timeout(60_000)
+
+  test('the editor says where the app’s data is kept next to its deploy button', async ({ assert }) => {
+    const { client } = await signedUpClient('Data Owner')
+    const created = await client.submit('/projects/new', '/projects', { name: 'Keeps records', description: '' })
+    assert.equal(created.status, 302)
+    const page = await client.get(created.location!)
+    assert.equal(page.status, 200)
+    const note = /data-test="data-persistence">([^<]+)</.exec(page.text)?.[1] ?? ''
+    assert.include(note, 'DATA_DIR/app-data')
+    assert.match(note, /redeploys, rollbacks and restarts keep it/)
+    assert.match(note, /Deleting the project removes it/)
+  })
 })
