@@ -281,6 +281,42 @@ test.group('Process target', (group) => {
     await waitFor('the log file', async () => (await second.logs(stored)).some((l) => l.text.includes('fixture listening')))
   }).timeout(30_000)
 
+  test('an app printing without end: its log file is rotated, so at most twice the limit stays on disk; the newest lines are read back', async ({ assert }) => {
+    const limit = 64 * 1024
+    const target = createProcessTarget({ rootDir: root, logFileMaxBytes: limit })
+    const appDir = await writeFixtureApp(
+      {
+        'flood.js': `import http from 'node:http'
+const lines = []
+for (let i = 1; i <= 20000; i++) lines.push('flood line ' + i)
+http.createServer((req, res) => {
+  if (req.url === '/flood') { process.stdout.write(lines.join('\\n') + '\\n'); return res.end('printed') }
+  res.end('ok')
+}).listen(Number(process.env.PORT), process.env.HOST)
+`,
+      },
+      { scripts: { start: 'node flood.js' } }
+    )
+    dirs.push(appDir)
+    const handle = await target.deploy(fixtureInput(appDir), () => {})
+    running.push({ target, handle })
+    assert.equal(await (await fetch(`${handle.url}/flood`)).text(), 'printed')
+    await waitFor('the last line', async () => (await target.logs(handle)).at(-1)?.text === 'flood line 20000')
+
+    const dir = String(handle.data.dir)
+    const sizes = await Promise.all(['deploy.log', 'deploy.log.1'].map(async (name) => (await stat(join(dir, name))).size))
+    // Each file stops at the limit plus the line that crossed it.
+    for (const size of sizes) assert.isBelow(size, limit + 1024)
+    assert.isAbove(sizes[1], limit - 1024, 'the previous file was full')
+
+    // Read back from the files by a target that does not know the app (after a platform restart): the newest lines.
+    const fromFiles = await createProcessTarget({ rootDir: root }).logs(JSON.parse(JSON.stringify(handle)))
+    assert.equal(fromFiles.at(-1)!.text, 'flood line 20000')
+    const numbers = fromFiles.filter((line) => line.text.startsWith('flood line ')).map((line) => Number(line.text.slice(11)))
+    assert.deepEqual(numbers, Array.from({ length: numbers.length }, (_, i) => 20000 - numbers.length + 1 + i))
+    assert.isAbove(numbers.length, 100)
+  }).timeout(30_000)
+
   /** The uid and gid the kernel reports for the app's process. */
   const idsOf = async (pid: number) => {
     const status = await readFile(`/proc/${pid}/status`, 'utf8')

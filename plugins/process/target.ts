@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs'
+import { createWriteStream, existsSync, openSync, renameSync, statSync, type WriteStream } from 'node:fs'
 import { chmod, cp, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { hostname, tmpdir } from 'node:os'
@@ -52,6 +52,12 @@ export type ProcessTargetOptions = {
   stopGraceMs?: number
   /** Lines kept in memory per deployment. */
   logBufferLines?: number
+  /**
+   * Size at which an app's deploy.log is rotated to deploy.log.1 (the
+   * previous .1 goes): at most twice this on disk per deployment, however
+   * much the app prints. Default 4 MiB.
+   */
+  logFileMaxBytes?: number
   /** The platform's data folder, locked against the apps' OS users (default: $DATA_DIR). */
   dataDir?: string
   /** The registry `npm install` uses (default https://registry.npmjs.org/). */
@@ -86,6 +92,8 @@ type Running = {
   stopping: boolean
   lines: LogLine[]
   file?: WriteStream
+  /** Bytes in the current deploy.log (rotated at logFileMaxBytes). */
+  fileBytes?: number
   log: (line: LogLine) => void
   command: { file: string; args: string[]; env: Record<string, string> }
   startTimeoutMs: number
@@ -267,6 +275,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
   const maxQuickCrashes = options.maxQuickCrashes ?? 5
   const stopGraceMs = options.stopGraceMs ?? 5000
   const bufferLines = options.logBufferLines ?? 1000
+  const logFileMaxBytes = options.logFileMaxBytes ?? 4 * 1024 * 1024
   const dataDir = options.dataDir ?? (process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : undefined)
   const npmRegistry = options.npmRegistry || 'https://registry.npmjs.org/'
   const appDataRoot = resolve(options.appDataDir ?? join(dataDir ?? dirname(rootDir), 'app-data'))
@@ -275,11 +284,36 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
 
   const registry = new Map<string, Running>()
 
+  /** The app's log file, appended to (after a restart too). */
+  const openLogFile = (app: Running) => {
+    const path = join(app.dir, 'deploy.log')
+    app.fileBytes = existsSync(path) ? statSync(path).size : 0
+    // Opened now (not when the stream gets to it): a rotation renames the file this descriptor writes to.
+    app.file = createWriteStream(path, { fd: openSync(path, 'a', 0o600) })
+  }
+
+  /** deploy.log becomes deploy.log.1 (the lines still buffered land there) and a new one starts. */
+  const rotateLogFile = (app: Running) => {
+    const path = join(app.dir, 'deploy.log')
+    try {
+      renameSync(path, `${path}.1`)
+    } catch {
+      return
+    }
+    app.file?.end()
+    openLogFile(app)
+  }
+
   const emit = (app: Running, stream: LogLine['stream'], text: string) => {
     const line: LogLine = { at: new Date().toISOString(), stream, text: text.slice(0, MAX_LINE) }
     app.lines.push(line)
     if (app.lines.length > bufferLines) app.lines.splice(0, app.lines.length - bufferLines)
-    app.file?.write(JSON.stringify(line) + '\n')
+    if (app.file) {
+      const record = JSON.stringify(line) + '\n'
+      app.file.write(record)
+      app.fileBytes = (app.fileBytes ?? 0) + Buffer.byteLength(record)
+      if (app.fileBytes >= logFileMaxBytes) rotateLogFile(app)
+    }
     try {
       app.log(line)
     } catch {}
@@ -635,7 +669,9 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
 
   const readLogFile = async (dir: string): Promise<LogLine[]> => {
     try {
-      const text = await readFile(join(dir, 'deploy.log'), 'utf8')
+      // The rotated file first (when there is one), then the current one.
+      const previous = await readFile(join(dir, 'deploy.log.1'), 'utf8').catch(() => '')
+      const text = previous + (await readFile(join(dir, 'deploy.log'), 'utf8'))
       return text
         .split('\n')
         .filter(Boolean)
@@ -752,7 +788,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
           await assertPassable(rootDir)
         }
         if (app.dataPath) await prepareDataDir(app.dataPath, app.identity)
-        app.file = createWriteStream(join(dir, 'deploy.log'), { flags: 'a', mode: 0o600 })
+        openLogFile(app)
         emit(app, 'build', `[xbasis] copying the app's files`)
         await cp(resolve(input.appDir), app.appDir, {
           recursive: true,
@@ -867,7 +903,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
       registry.set(id, app)
       const resumed = handleOf(app)
       try {
-        app.file = createWriteStream(join(dir, 'deploy.log'), { flags: 'a', mode: 0o600 })
+        openLogFile(app)
         emit(app, 'build', `[xbasis] the platform restarted: starting the app again from its folder`)
         if (app.identity) {
           await chmod(rootDir, 0o711)

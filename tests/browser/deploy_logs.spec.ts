@@ -4,6 +4,10 @@ import db from '@adonisjs/lucid/services/db'
 import env from '#start/env'
 import deploy from '#deploy/deploy_manager'
 import { truncateAll } from '#tests/helpers/services'
+import xbasis from '#config/xbasis'
+import { dbTime } from '#lib/db_time'
+import { deployLogs } from '#services/deploy_log_writer'
+import Deployment from '#models/deployment'
 
 const base = `http://localhost:${env.get('PORT')}`
 
@@ -87,4 +91,52 @@ test.group('Deploy panel: live logs and progress', (group) => {
     assert.isFalse(requests.some((r) => /\/logs\?after=/.test(r.url)))
     assert.deepEqual(errors, [])
   }).timeout(180_000)
+
+  test('the panel shows the "… N lines dropped" line above the newest lines, and its count as it grows', async ({ visit, assert }) => {
+    const saved = { ...xbasis.logs }
+    Object.assign(xbasis.logs, { linesPerDeployment: 5, linesPerSecond: 1_000_000 })
+    try {
+      const page = await visit(base + '/signup')
+      const errors: string[] = []
+      page.on('pageerror', (error: Error) => errors.push(error.message))
+      await page.fill('#name', 'Flooded')
+      await page.fill('#email', 'flooded@example.com')
+      await page.fill('#password', 'flooded password')
+      await page.getByRole('button', { name: 'Create account' }).click()
+      await page.waitForURL('**/dashboard')
+      await page.locator('[data-test="new-project"]').click()
+      await page.fill('#name', 'Chatty')
+      await page.getByRole('button', { name: 'Create project' }).click()
+      await page.waitForURL(/\/projects\/\d+$/)
+      const projectId = Number(new URL(page.url()).pathname.split('/').pop())
+      // A deployment on its way whose app prints far more than it keeps (driven by the test, no real app).
+      const [row] = await db
+        .table('deployments')
+        .insert({ project_id: projectId, environment: 'production', status: 'deploying', target: 'process', version: 'b'.repeat(40), created_at: dbTime(), updated_at: dbTime() })
+        .returning('id')
+      const id = Number(typeof row === 'object' ? row.id : row)
+      for (let i = 1; i <= 20; i++) deployLogs.append(id, { stream: 'runtime', text: `first ${i}` })
+      await deployLogs.flush(id)
+      await page.reload()
+
+      const dropped = page.locator('[data-test="deploy-logs-dropped"]')
+      await page.waitForFunction(() => (document.querySelector('[data-test="deploy-logs-dropped"]')?.textContent ?? '').startsWith('… 15 lines dropped'))
+      await page.waitForFunction(() => (document.querySelector('[data-test="deploy-logs"]')?.textContent ?? '').includes('first 20'))
+      // More output while it is followed: the same line, a new count; the newest lines below it.
+      for (let i = 1; i <= 20; i++) deployLogs.append(id, { stream: 'runtime', text: `second ${i}` })
+      await deployLogs.flush(id)
+      await page.waitForFunction(() => (document.querySelector('[data-test="deploy-logs-dropped"]')?.textContent ?? '').startsWith('… 35 lines dropped'))
+      await page.waitForFunction(() => (document.querySelector('[data-test="deploy-logs"]')?.textContent ?? '').includes('second 20'))
+      assert.isTrue(await dropped.isVisible())
+      assert.notInclude(await page.locator('[data-test="deploy-logs"]').textContent(), 'lines dropped', 'shown once, above the lines')
+
+      const deployment = await Deployment.findOrFail(id)
+      deployment.merge({ status: 'stopped', reason: 'Stopped by the user' })
+      await deployment.save()
+      await page.waitForSelector('[data-test="deploy-progress"][data-status="stopped"]')
+      assert.deepEqual(errors, [])
+    } finally {
+      Object.assign(xbasis.logs, saved)
+    }
+  }).timeout(60_000)
 })
