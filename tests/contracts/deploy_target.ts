@@ -147,7 +147,7 @@ async function expectDeployError(promise: Promise<unknown>): Promise<DeployError
     assert.ok(error instanceof DeployError, `a DeployError, not ${String(error)}`)
     return error
   }
-  assert.fail('the deploy should have failed')
+  assert.fail('the call should have failed')
 }
 
 export function deployTargetContract(
@@ -174,6 +174,8 @@ export function deployTargetContract(
     'the app gets the env it is given, never the platform’s',
     'an app that exits at start fails, quoting its output',
     'an app that never answers /health fails, quoting its output',
+    // Remote targets' apps do not depend on the platform's process: they have no resume.
+    'resume: after a platform restart (a fresh driver, the old one shut down) the stored handle brings the app back; resuming it again re-attaches',
   ])
 
   const checks: ContractCheck[] = [
@@ -284,6 +286,29 @@ export function deployTargetContract(
         assert.equal((await target.status(handle)).state, 'failed')
         assert.ok(await portClosed(portOf(handle)), 'the failed app is not left running')
       }
+    }),
+
+    check('resume: after a platform restart (a fresh driver, the old one shut down) the stored handle brings the app back; resuming it again re-attaches', async (target, cleanup) => {
+      assert.ok(target.resume, 'a target whose apps run on this machine brings them back after a platform restart (resume)')
+      const appDir = await writeFixtureApp()
+      cleanup(() => rm(appDir, { recursive: true, force: true }))
+      const handle = await target.deploy(fixtureInput(appDir, { env: { GREETING: 'back' } }), () => {})
+      cleanup(() => target.destroy(handle))
+      await target.shutdown?.()
+      const stored = JSON.parse(JSON.stringify(handle)) as DeployHandle
+      const fresh = await makeTarget()
+      const lines: LogLine[] = []
+      const resumed = await fresh.resume!(stored, (line) => lines.push(line))
+      cleanup(() => fresh.destroy(resumed))
+      assert.deepEqual(JSON.parse(JSON.stringify(resumed)), resumed, 'the handle is plain JSON')
+      assert.equal(resumed.id, handle.id)
+      assert.equal((await fresh.status(resumed)).state, 'live')
+      assert.match((await get(resumed.url)).text, /hello from the fixture, back/, 'the same app, with the variables it was deployed with')
+      const again = await fresh.resume!(JSON.parse(JSON.stringify(resumed)), () => {})
+      assert.equal(again.url, resumed.url, 'resuming what runs re-attaches to it')
+      assert.equal((await get(`${again.url}/health`)).status, 200)
+      const gone = await expectDeployError(fresh.resume!({ id: `${handle.id}-never`, url: handle.url, data: {} }, () => {}))
+      assert.ok(gone.message.length > 0, 'a deployment the target does not have cannot come back, with a reason')
     }),
 
     check('stop: the app is stopped and its port closed', async (target, cleanup) => {
