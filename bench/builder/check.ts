@@ -142,9 +142,10 @@ export function verdict(expect: Expectation, fetched: Fetched): Verdict {
       failures.push(`no page "${page}" for the fields ${labels.join(', ')}`)
       continue
     }
-    const form = fetched.forms.get(found.link.text) ?? ''
-    const where = visibleText(`${found.html} ${form}`)
-    const controls = (`${found.html} ${form}`.match(/<(?:input|select|textarea)\b(?![^>]*type="(?:hidden|submit)")/gi) ?? []).length
+    // The "new record" form when the page has one (the list's search and filters are not the fields), else the page.
+    const form = fetched.forms.get(found.link.text) ?? found.html
+    const where = visibleText(form)
+    const controls = (form.match(/<(?:input|select|textarea)\b(?![^>]*type="(?:hidden|submit)")/gi) ?? []).length
     const missing = labels.filter((label) => !mentions(where, label))
     if (missing.length) failures.push(`page "${page}" has no field ${missing.map((m) => `"${m}"`).join(', ')}`)
     else if (controls < labels.length) failures.push(`page "${page}" shows the labels but has ${controls} form controls for ${labels.length} fields`)

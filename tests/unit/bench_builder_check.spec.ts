@@ -78,6 +78,12 @@ test.group('Builder benchmark: verdict', () => {
     assert.deepEqual(verdict({ pages: ['Menu'] }, fetched).failures, ['page "Menu" (/apps/a-1/menu) answered 404'])
   })
 
+  test('fields are read from the "new" form when there is one, not from the list\'s headers and filters', ({ assert }) => {
+    const fetched = app()
+    fetched.pages[1].html = page('', '<table><th>Servings</th></table><input name="q"><select name="f"></select>')
+    assert.deepEqual(verdict({ fields: { Recipes: ['Servings'] } }, fetched).failures, ['page "Recipes" has no field "Servings"'])
+  })
+
   test('labels without form controls are not fields', ({ assert }) => {
     const fetched = app({ forms: new Map([['Recipes', page('', '<p>Title, Steps</p>')]]) })
     assert.match(verdict({ fields: { Recipes: ['Title', 'Steps'] } }, fetched).failures[0], /0 form controls for 2 fields/)
