@@ -34,8 +34,8 @@ const PERSISTENCE: Record<string, DataPersistence> = {
     note: 'Data the app saves is kept in a Docker volume of its own (xbasis-data-…): redeploys, rollbacks and restarts keep it; the preview has its own. Deleting the project removes it.',
   },
   railway: {
-    kept: false,
-    note: 'On Railway the data the app saves is not kept: every deployment starts with an empty data folder (xBasis creates no Railway volume). Use the process or docker target for apps that keep data.',
+    kept: true,
+    note: 'Data the app saves is kept in a Railway volume mounted into its service (/xbasis-data): redeploys and rollbacks keep it (Railway stops the old deployment before the new one mounts the volume: a few seconds without the app); the preview has its own. Deleting the project removes it.',
   },
   vercel: {
     kept: false,

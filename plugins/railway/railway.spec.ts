@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import plugin from './index.js'
 import { validateDefinition } from '#plugins/validate_definition'
-import { createRailwayTarget, mapRailwayStatus, type RailwayTargetOptions } from './target.js'
+import { RAILWAY_DATA_MOUNT, createRailwayTarget, mapRailwayStatus, type RailwayTargetOptions } from './target.js'
 import { DeployError, type DeployHandle, type LogLine } from '#deploy/contract'
 import { fixtureInput, registerDeployTargetContract, writeFixtureApp } from '#tests/contracts/deploy_target'
 import { FakeRailwayServer, RAILWAY_STATUSES } from '#tests/fakes/railway_server'
@@ -323,6 +323,38 @@ test.group('Railway target', (group) => {
     assert.notEqual(other.data.projectId, a.data.projectId)
     const unnamed = await driver.deploy(fixtureInput(appDir), () => {})
     assert.match(railway.projects.get(String(unnamed.data.projectId))!.name, /^xbasis-contract-/)
+  })
+
+  test('an app with persistent data gets a volume mounted into its service (XBASIS_DATA_DIR), kept by redeploys; the preview has its own; destroy deletes it', async ({ assert }) => {
+    const driver = target()
+    const data = (environment: 'preview' | 'production') => ({ environment, persistentData: { key: `p42-abc-${environment}` } })
+    const first = await driver.deploy(input({}, data('production')), () => {})
+    const volumes = () => [...railway.volumes.values()].filter((v) => !v.deleted)
+    assert.lengthOf(volumes(), 1)
+    assert.deepEqual(volumes()[0].instances.map((i) => [i.serviceId, i.environmentId, i.mountPath]), [[first.data.serviceId, first.data.environmentId, RAILWAY_DATA_MOUNT]])
+    assert.equal(first.data.volumeId, volumes()[0].id)
+    assert.equal(railway.variablesOf(String(first.data.serviceId), String(first.data.environmentId)).XBASIS_DATA_DIR, RAILWAY_DATA_MOUNT)
+
+    // A redeploy, and one by a new driver (a platform restart), find the same volume.
+    const second = await driver.deploy(input({}, data('production')), () => {})
+    const restarted = await target().deploy(input({}, data('production')), () => {})
+    assert.equal(second.data.volumeId, first.data.volumeId)
+    assert.equal(restarted.data.volumeId, first.data.volumeId)
+    assert.equal(calls().filter((c) => c.field === 'volumeCreate').length, 1)
+
+    const preview = await driver.deploy(input({}, data('preview')), () => {})
+    assert.notEqual(preview.data.volumeId, first.data.volumeId, 'the preview has a volume of its own')
+    assert.lengthOf(volumes(), 2)
+    // An app without persistent data gets none, and cannot name a data folder through its variables.
+    const plain = await driver.deploy(input({ XBASIS_DATA_DIR: '/somewhere' }, { appName: 'plain-9' }), () => {})
+    assert.isUndefined(plain.data.volumeId)
+    assert.isUndefined(railway.variablesOf(String(plain.data.serviceId), String(plain.data.environmentId)).XBASIS_DATA_DIR)
+    assert.lengthOf(volumes(), 2)
+
+    for (const handle of [first, second, restarted]) await driver.destroy(handle)
+    assert.deepEqual(volumes().map((v) => v.id), [preview.data.volumeId], 'production’s volume went with its service')
+    await driver.destroy(preview)
+    assert.lengthOf(volumes(), 0)
   })
 
   test('project_id/environment_id are used as given: services of that project, which is never deleted', async ({ assert }) => {

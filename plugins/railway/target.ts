@@ -128,7 +128,22 @@ export function mapRailwayStatus(status: string): DeployState {
 }
 
 type RailwayLog = { message: string; timestamp: string; severity?: string | null }
-type Lineage = { projectId: string; environmentId: string; serviceId: string; serviceName: string; domain?: string; createdProject: boolean }
+type Lineage = {
+  projectId: string
+  environmentId: string
+  serviceId: string
+  serviceName: string
+  domain?: string
+  createdProject: boolean
+  /** The service's volume in this environment, when the app has persistent data. */
+  volume?: { id: string; mountPath: string }
+}
+
+/** Where an app's persistent data volume is mounted on Railway (XBASIS_DATA_DIR). */
+export const RAILWAY_DATA_MOUNT = '/xbasis-data'
+
+type VolumeNodes = { volumes: { edges: Array<{ node: { id: string; volumeInstances: { edges: Array<{ node: { serviceId: string | null; environmentId: string; mountPath: string } }> } } }> } }
+const VOLUMES_QUERY = `query ProjectVolumes($id: String!) { project(id: $id) { volumes { edges { node { id volumeInstances { edges { node { serviceId environmentId mountPath } } } } } } } }`
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -281,7 +296,9 @@ export class RailwayTarget implements DeployTarget {
     // Pack first: a folder that cannot be read fails before anything is made on Railway.
     const tarball = source ? undefined : await this.#pack(input.appDir)
     const lineage = await this.#lineage(input, source)
-    const variables = { ...input.env, NODE_ENV: 'production', HOST: '0.0.0.0' }
+    const variables: Record<string, string> = { ...input.env, NODE_ENV: 'production', HOST: '0.0.0.0' }
+    delete variables.XBASIS_DATA_DIR
+    if (lineage.volume) variables.XBASIS_DATA_DIR = lineage.volume.mountPath
     await this.#gql(
       'UpsertVariables',
       `mutation UpsertVariables($input: VariableCollectionUpsertInput!) { variableCollectionUpsert(input: $input) }`,
@@ -323,6 +340,7 @@ export class RailwayTarget implements DeployTarget {
         serviceName: lineage.serviceName,
         domain: lineage.domain ?? null,
         createdProject: lineage.createdProject,
+        ...(lineage.volume ? { volumeId: lineage.volume.id } : {}),
         ...(logsUrl ? { logsUrl } : {}),
       },
     }
@@ -518,7 +536,25 @@ export class RailwayTarget implements DeployTarget {
       )
       domain = serviceDomainCreate.domain
     }
-    return { projectId, environmentId, serviceId, serviceName, domain, createdProject }
+    // The app's data: a volume mounted into its service (one per service and environment), made on the first
+    // deployment and found again by every later one; deployments of the service come and go, the volume stays.
+    let volume: Lineage['volume']
+    if (input.persistentData) {
+      const { project: withVolumes } = await this.#gql<{ project: VolumeNodes }>('ProjectVolumes', VOLUMES_QUERY, { id: projectId })
+      for (const { node } of withVolumes.volumes.edges) {
+        const instance = node.volumeInstances.edges.map((e) => e.node).find((i) => i.serviceId === serviceId && i.environmentId === environmentId)
+        if (instance) volume = { id: node.id, mountPath: instance.mountPath }
+      }
+      if (!volume) {
+        const { volumeCreate } = await this.#gql<{ volumeCreate: { id: string } }>(
+          'CreateVolume',
+          `mutation CreateVolume($input: VolumeCreateInput!) { volumeCreate(input: $input) { id } }`,
+          { input: { projectId, environmentId, serviceId, mountPath: RAILWAY_DATA_MOUNT } }
+        )
+        volume = { id: volumeCreate.id, mountPath: RAILWAY_DATA_MOUNT }
+      }
+    }
+    return { projectId, environmentId, serviceId, serviceName, domain, createdProject, volume }
   }
 
   async #deployment(id: string) {
@@ -639,6 +675,14 @@ export class RailwayTarget implements DeployTarget {
       // Railway answers "Not Authorized" for ids that no longer exist, as for ids the
       // token cannot see: after a first destroy, that is the expected answer.
       error instanceof RailwayApiError && error.railwayMessages.some((m) => /not found|not authori[sz]ed/i.test(m))
+    // The service's data volume first: destroy is only called when the project is deleted, and its data goes with it.
+    if (typeof handle.data.volumeId === 'string') {
+      try {
+        await this.#gql('DeleteVolume', `mutation DeleteVolume($volumeId: String!) { volumeDelete(volumeId: $volumeId) }`, { volumeId: handle.data.volumeId })
+      } catch (error) {
+        if (!gone(error)) throw error
+      }
+    }
     try {
       await this.#gql('DeleteService', `mutation DeleteService($id: String!) { serviceDelete(id: $id) }`, { id: serviceId })
     } catch (error) {

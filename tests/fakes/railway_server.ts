@@ -33,6 +33,11 @@ export type { RecordedRequest } from './fake_llm_server.js'
  * valid token (the CLI only parses the 400 body: other statuses carry a short
  * message).
  *
+ * Volumes: `volumeCreate(input: {projectId, environmentId, serviceId, mountPath})`
+ * (one per service and environment, as Railway allows), `volumeDelete(volumeId)`,
+ * listed with `project { volumes { edges { node { id volumeInstances { … } } } } }`;
+ * deleting the project deletes them, deleting a service does not (the caller does).
+ *
  * The document is parsed by a small GraphQL parser and checked against the
  * part of Railway's schema the fake knows: an unknown operation, field,
  * argument, input field or type is a GraphQL validation error, as it is for
@@ -111,6 +116,16 @@ export interface FakeRailwayService {
   deleted: boolean
 }
 
+/** A volume (`volumeCreate`): disk of a project, mounted into at most one service per environment. */
+export interface FakeRailwayVolume {
+  id: string
+  name: string
+  projectId: string
+  createdAt: string
+  instances: Array<{ id: string; serviceId: string | null; environmentId: string; mountPath: string }>
+  deleted: boolean
+}
+
 export interface FakeRailwayProject {
   id: string
   name: string
@@ -139,6 +154,7 @@ export class FakeRailwayServer {
   readonly requests: RecordedRequest[] = []
   readonly projects = new Map<string, FakeRailwayProject>()
   readonly services = new Map<string, FakeRailwayService>()
+  readonly volumes = new Map<string, FakeRailwayVolume>()
   readonly deployments = new Map<string, FakeRailwayDeployment>()
   readonly token: string
   advanceOnPoll: boolean
@@ -179,6 +195,7 @@ export class FakeRailwayServer {
     this.requests.length = 0
     this.projects.clear()
     this.services.clear()
+    this.volumes.clear()
     this.deployments.clear()
     this.#scripts.length = 0
     this.#rateLimits.length = 0
@@ -511,12 +528,12 @@ export class FakeRailwayServer {
         const selected = limit !== undefined ? logs.slice(Math.max(0, logs.length - limit)) : logs
         return selected.map((entry) => ({ ...entry, attributes: [{ key: 'level', value: entry.severity }] }))
       }
-      if (field === 'project') return projectView(this.#project(args.id), this.services)
+      if (field === 'project') return projectView(this.#project(args.id), this.services, this.volumes)
       if (field === 'service') return serviceView(this.#service(args.id))
       if (field === 'projects') {
         const workspaceId = typeof args.workspaceId === 'string' ? args.workspaceId : null
         const nodes = [...this.projects.values()].filter((p) => !p.deleted && (workspaceId === null || p.workspaceId === workspaceId))
-        return { edges: nodes.map((p) => ({ node: projectView(p, this.services) })) }
+        return { edges: nodes.map((p) => ({ node: projectView(p, this.services, this.volumes) })) }
       }
       if (field === 'domains') {
         const project = this.#project(args.projectId)
@@ -541,7 +558,7 @@ export class FakeRailwayServer {
         deleted: false,
       }
       this.projects.set(project.id, project)
-      return projectView(project, this.services)
+      return projectView(project, this.services, this.volumes)
     }
     if (field === 'serviceCreate') {
       const input = args.input
@@ -607,9 +624,40 @@ export class FakeRailwayServer {
       service.settings.set(environmentId, { ...(service.settings.get(environmentId) ?? {}), ...args.input })
       return true
     }
+    if (field === 'volumeCreate') {
+      // As the real API: a project, a mount path, and optionally the service (and environment) it is mounted into.
+      const input = args.input
+      const project = this.#project(input.projectId)
+      const environmentId = input.environmentId ?? project.environments[0].id
+      if (!project.environments.some((e) => e.id === environmentId)) throw new GqlError('Environment not found')
+      if (typeof input.mountPath !== 'string' || !input.mountPath.startsWith('/')) throw new GqlError('Mount path must be an absolute path')
+      if (input.serviceId) {
+        const service = this.#service(input.serviceId)
+        if (service.projectId !== project.id) throw new GqlError('Not Authorized')
+        const taken = [...this.volumes.values()].some((v) => !v.deleted && v.instances.some((i) => i.serviceId === service.id && i.environmentId === environmentId))
+        if (taken) throw new GqlError('Service already has a volume attached')
+      }
+      const volume: FakeRailwayVolume = {
+        id: randomUUID(),
+        name: `${randomId(6).toLowerCase()}-volume`,
+        projectId: project.id,
+        createdAt: new Date().toISOString(),
+        instances: [{ id: randomUUID(), serviceId: input.serviceId ?? null, environmentId, mountPath: input.mountPath }],
+        deleted: false,
+      }
+      this.volumes.set(volume.id, volume)
+      return volumeView(volume)
+    }
+    if (field === 'volumeDelete') {
+      const volume = typeof args.volumeId === 'string' ? this.volumes.get(args.volumeId) : undefined
+      if (!volume || volume.deleted) throw new GqlError('Not Authorized')
+      volume.deleted = true
+      return true
+    }
     if (field === 'projectDelete') {
       const project = this.#project(args.id)
       project.deleted = true
+      for (const volume of this.volumes.values()) if (volume.projectId === project.id) volume.deleted = true
       for (const service of this.services.values()) {
         if (service.projectId !== project.id) continue
         service.deleted = true
@@ -750,9 +798,20 @@ function serviceView(service: FakeRailwayService) {
   return { id: service.id, name: service.name, projectId: service.projectId, createdAt: new Date().toISOString() }
 }
 
-function projectView(project: FakeRailwayProject, services: Map<string, FakeRailwayService>) {
+function volumeView(volume: FakeRailwayVolume) {
+  return {
+    id: volume.id,
+    name: volume.name,
+    projectId: volume.projectId,
+    createdAt: volume.createdAt,
+    volumeInstances: { edges: volume.instances.map((instance) => ({ node: { ...instance, volumeId: volume.id, state: 'READY', currentSizeMB: 0, sizeMB: 5000 } })) },
+  }
+}
+
+function projectView(project: FakeRailwayProject, services: Map<string, FakeRailwayService>, volumes: Map<string, FakeRailwayVolume> = new Map()) {
   const edges = <T>(nodes: T[]) => ({ edges: nodes.map((node) => ({ node })) })
   return {
+    volumes: edges([...volumes.values()].filter((v) => v.projectId === project.id && !v.deleted).map(volumeView)),
     id: project.id,
     name: project.name,
     description: project.description,
@@ -807,6 +866,8 @@ const SCHEMA: Record<string, Record<string, FieldDef>> = {
       args: { serviceId: 'String!', environmentId: 'String', input: 'ServiceInstanceUpdateInput!' },
     },
     projectDelete: { type: 'Boolean!', args: { id: 'String!' } },
+    volumeCreate: { type: 'Volume!', args: { input: 'VolumeCreateInput!' } },
+    volumeDelete: { type: 'Boolean!', args: { volumeId: 'String!' } },
   },
   Deployment: {
     id: { type: 'String!' },
@@ -836,6 +897,28 @@ const SCHEMA: Record<string, Record<string, FieldDef>> = {
     createdAt: { type: 'DateTime!' },
     environments: { type: 'ProjectEnvironmentsConnection!', args: { first: 'Int', after: 'String' } },
     services: { type: 'ProjectServicesConnection!', args: { first: 'Int', after: 'String' } },
+    volumes: { type: 'ProjectVolumesConnection!', args: { first: 'Int', after: 'String' } },
+  },
+  ProjectVolumesConnection: { edges: { type: '[ProjectVolumesConnectionEdge!]!' } },
+  ProjectVolumesConnectionEdge: { node: { type: 'Volume!' } },
+  Volume: {
+    id: { type: 'String!' },
+    name: { type: 'String!' },
+    projectId: { type: 'String!' },
+    createdAt: { type: 'DateTime!' },
+    volumeInstances: { type: 'VolumeVolumeInstancesConnection!', args: { first: 'Int', after: 'String' } },
+  },
+  VolumeVolumeInstancesConnection: { edges: { type: '[VolumeVolumeInstancesConnectionEdge!]!' } },
+  VolumeVolumeInstancesConnectionEdge: { node: { type: 'VolumeInstance!' } },
+  VolumeInstance: {
+    id: { type: 'String!' },
+    mountPath: { type: 'String!' },
+    serviceId: { type: 'String' },
+    environmentId: { type: 'String!' },
+    volumeId: { type: 'String!' },
+    state: { type: 'String' },
+    currentSizeMB: { type: 'Float!' },
+    sizeMB: { type: 'Int!' },
   },
   ProjectEnvironmentsConnection: { edges: { type: '[ProjectEnvironmentsConnectionEdge!]!' } },
   ProjectEnvironmentsConnectionEdge: { node: { type: 'Environment!' } },
@@ -901,6 +984,7 @@ const INPUT_TYPES: Record<string, Record<string, string>> = {
     watchPatterns: '[String!]',
     source: 'ServiceSourceInput',
   },
+  VolumeCreateInput: { projectId: 'String!', environmentId: 'String', serviceId: 'String', mountPath: 'String!', region: 'String' },
   VariableCollectionUpsertInput: {
     projectId: 'String!',
     environmentId: 'String!',
