@@ -23,7 +23,8 @@ const INSERT_CHUNK = 200
 /** A deployment silent this long is forgotten (its counters are read again from the database on its next line). */
 const IDLE_MS = 30_000
 
-type Pending = { stream: LogLine['stream']; text: string; at: string; source: LogSource }
+/** `at`: milliseconds, formatted for the database only for the lines that are written. */
+type Pending = { stream: LogLine['stream']; text: string; at: number; source: LogSource }
 
 export function droppedText(count: number) {
   const limits = xbasisConfig.logs
@@ -98,7 +99,7 @@ export class DeployLogWriter {
       this.#schedule(log)
       return
     }
-    log.pending.push({ stream, text: clean(String(line.text ?? '')), at: dbTime(), source })
+    log.pending.push({ stream, text: String(line.text ?? ''), at: Date.now(), source })
     if (stream === 'runtime' && source === 'target') {
       log.runtimePending += 1
       // More waiting than one write may store: the oldest go now (amortised: once every `burst` lines).
@@ -248,7 +249,7 @@ export class DeployLogWriter {
           // A platform line on the runtime stream: kept, and counted in the ring.
           keptRuntime += 1
         }
-        rows.push({ deployment_id: log.deploymentId, stream: line.stream, text: line.text, at: line.at })
+        rows.push({ deployment_id: log.deploymentId, stream: line.stream, text: clean(line.text), at: dbTime(new Date(line.at)) })
       }
       log.tokens = Math.max(0, log.tokens - keptRuntime)
       // The ring buffer: the oldest runtime rows beyond the cap go.

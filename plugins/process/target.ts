@@ -307,7 +307,8 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
   const emit = (app: Running, stream: LogLine['stream'], text: string) => {
     const line: LogLine = { at: new Date().toISOString(), stream, text: text.slice(0, MAX_LINE) }
     app.lines.push(line)
-    if (app.lines.length > bufferLines) app.lines.splice(0, app.lines.length - bufferLines)
+    // Trimmed once it holds twice the buffer, not at every line: a flood costs O(1) a line, not O(buffer).
+    if (app.lines.length >= 2 * bufferLines) app.lines.splice(0, app.lines.length - bufferLines)
     if (app.file) {
       const record = JSON.stringify(line) + '\n'
       app.file.write(record)
@@ -952,7 +953,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
 
     async logs(handle, options: LogOptions = {}) {
       const app = registry.get(handle.id)
-      const lines = app ? [...app.lines] : await readLogFile(dirOf(handle))
+      const lines = app ? app.lines.slice(-bufferLines) : await readLogFile(dirOf(handle))
       return options.since ? lines.filter((l) => l.at > options.since!) : lines
     },
 
