@@ -242,19 +242,30 @@ test.group('Deployment logs: bounded per deployment, batched, kept for a while',
     const response = await fetch(`${new WebClient().baseUrl}/api/v1/deployments/${id}/logs`, {
       headers: { authorization: `Bearer ${account.token}`, accept: 'text/event-stream' },
     })
-    const raw = response.clone().text()
-    const events = readSse(response)
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // Read as it comes: each step waits for what the stream has sent, not for a time.
+    const reader = response.body!.getReader()
+    const decoder = new TextDecoder()
+    let raw = ''
+    const until = async (text: string) => {
+      while (!raw.includes(text)) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error(`the stream ended before "${text}":\n${raw}`)
+        raw += decoder.decode(value, { stream: true })
+      }
+    }
+    await until('event: status')
     for (let i = 1; i <= 20; i++) deployLogs.append(id, { stream: 'runtime', text: `first ${i}` })
     await deployLogs.flush(id)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await until('… 15 lines dropped')
+    await until('first 20')
     for (let i = 1; i <= 20; i++) deployLogs.append(id, { stream: 'runtime', text: `second ${i}` })
     await deployLogs.flush(id)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await until('… 35 lines dropped')
     const deployment = await Deployment.findOrFail(id)
     deployment.merge({ status: 'stopped', reason: 'Stopped by the user', finishedAt: DateTime.now() })
     await deployment.save()
-
+    await until('event: end')
+    const events = readSse(new Response(raw))
     const all = await events
     assert.equal(all.at(-1)!.event, 'end')
     const markers = all.filter((e) => e.event === 'log' && e.data.stream === 'dropped').map((e) => e.data)
@@ -263,8 +274,8 @@ test.group('Deployment logs: bounded per deployment, batched, kept for a while',
     assert.match(markers[0].text, /^… 15 lines dropped/)
     assert.match(markers.at(-1)!.text, /^… 35 lines dropped/)
     // The update carries no event id: Last-Event-ID stays on the newest line.
-    assert.notInclude(await raw, `id: ${markers[0].id}\nevent: log\ndata: ${JSON.stringify(markers.at(-1))}`)
-    assert.include(await raw, `event: log\ndata: ${JSON.stringify(markers.at(-1))}`)
+    assert.notInclude(raw, `id: ${markers[0].id}\nevent: log\ndata: ${JSON.stringify(markers.at(-1))}`)
+    assert.include(raw, `event: log\ndata: ${JSON.stringify(markers.at(-1))}`)
 
     const json = await account.json('GET', `/api/v1/deployments/${id}/logs?after=${markers[0].id}`)
     assert.deepEqual(json.body.dropped, markers.at(-1))
