@@ -336,7 +336,7 @@ export default class DeployService {
     }
     // Creating the process target stops the apps a killed platform left running (see reapOrphans).
     await deploy.use('process').catch(() => null)
-    const { resuming, failed, resumed } = await this.resumeLive()
+    const { resuming, attaching, failed, resumed } = await this.resumeLive()
     // Deployments replaced just before the restart: their apps were still draining, and on targets whose apps
     // outlive the platform (docker, remote ones) nothing stopped them. Stopping is idempotent on every target.
     const replaced = await Deployment.query()
@@ -354,7 +354,7 @@ export default class DeployService {
         (error) => logger.warn({ err: error, deployment: old.id }, 'stopping a replaced deployment after a restart failed')
       )
     }
-    return { interrupted, requeued, resuming, failed, drained, resumed }
+    return { interrupted, requeued, resuming, attaching, failed, drained, resumed }
   }
 
   /**
@@ -365,12 +365,14 @@ export default class DeployService {
    * still runs. Each is claimed (`live` → `starting`, so two platform
    * processes never both start it), then resumed by its target, a few at a
    * time (`resumeConcurrency`): `live` again with its new handle, or
-   * `failed` with the target's reason. A deployment stopped or replaced
-   * while it was starting stays so (its app is stopped again).
+   * `failed` with the target's reason. One whose app its target reports
+   * still live (a docker container) stays `live` while it is re-attached
+   * to. A deployment stopped or replaced while it was starting stays so
+   * (its app is stopped again).
    */
   async resumeLive() {
     const candidates = await Deployment.query().whereIn('status', ['live', 'starting']).preload('project').orderBy('id')
-    const claimed: { deployment: Deployment; driver: DeployTarget }[] = []
+    const claimed: { deployment: Deployment; driver: DeployTarget; attach?: boolean }[] = []
     let failed = 0
     for (const deployment of candidates) {
       const driver = await deploy.use(deployment.target, { workspaceId: deployment.project.workspaceId }).catch(() => null)
@@ -380,6 +382,15 @@ export default class DeployService {
         continue
       }
       if (!driver.resume || ownerAlive(deployment.handle)) continue
+      // An app its target still runs (docker: containers outlive the platform) stays live while it is
+      // re-attached to: no `starting` gap for its visitors.
+      if (deployment.status === 'live' && deployment.handle) {
+        const state = await driver.status(deployment.handle).then((status) => status.state, () => null)
+        if (state === 'live') {
+          claimed.push({ deployment, driver, attach: true })
+          continue
+        }
+      }
       const claim = await db
         .from('deployments')
         .where('id', deployment.id)
@@ -395,22 +406,24 @@ export default class DeployService {
       await this.log(deployment.id, { stream: 'build', text: RESTARTED })
       claimed.push({ deployment, driver })
     }
+    const attaching = claimed.filter((c) => c.attach).length
     const outcomes: Record<number, 'live' | 'failed' | 'superseded'> = {}
     let next = 0
     const worker = async () => {
       while (next < claimed.length) {
-        const { deployment, driver } = claimed[next++]
-        outcomes[deployment.id] = await this.#resumeOne(deployment, driver).catch((error) => {
+        const { deployment, driver, attach } = claimed[next++]
+        outcomes[deployment.id] = await this.#resumeOne(deployment, driver, attach ? 'live' : 'starting').catch((error) => {
           logger.error({ err: error, deployment: deployment.id }, 'resuming a deployment failed')
           return 'failed' as const
         })
       }
     }
     const resumed = Promise.all(Array.from({ length: Math.min(xbasisConfig.resumeConcurrency, claimed.length) }, worker)).then(() => outcomes)
-    return { resuming: claimed.length, failed, resumed }
+    return { resuming: claimed.length - attaching, attaching, failed, resumed }
   }
 
-  async #resumeOne(deployment: Deployment, driver: DeployTarget): Promise<'live' | 'failed' | 'superseded'> {
+  /** `from`: the status the deployment has while it is resumed (`live` when its app still runs). */
+  async #resumeOne(deployment: Deployment, driver: DeployTarget, from: 'starting' | 'live'): Promise<'live' | 'failed' | 'superseded'> {
     const flushed = () => deployLogs.flush(deployment.id).catch(() => {})
     let handle: DeployHandle
     try {
@@ -421,13 +434,13 @@ export default class DeployService {
       const reason = error instanceof DeployError ? error.message : 'The app could not start again after the platform restarted because of an internal error'
       if (!(error instanceof DeployError)) logger.error({ err: error, deployment: deployment.id }, 'resuming a deployment failed')
       const handleNow = error instanceof DeployError ? (error.handle ?? deployment.handle) : deployment.handle
-      return (await this.#endResume(deployment, reason, handleNow)) ? 'failed' : 'superseded'
+      return (await this.#endResume(deployment, reason, handleNow, from)) ? 'failed' : 'superseded'
     }
     await flushed()
     const updated = await db
       .from('deployments')
       .where('id', deployment.id)
-      .where('status', 'starting')
+      .where('status', from)
       .update({ status: 'live', reason: null, handle: JSON.stringify(handle), updated_at: dbTime() })
     if (Number(Array.isArray(updated) ? updated[0] : updated) !== 1) {
       // Stopped, replaced or deleted while it started: its app does not stay up.
@@ -435,16 +448,16 @@ export default class DeployService {
       return 'superseded'
     }
     deployEvents.notify(deployment.id)
-    await this.log(deployment.id, { stream: 'build', text: `Live again at ${deployment.url ?? handle.url}` })
+    if (from === 'starting') await this.log(deployment.id, { stream: 'build', text: `Live again at ${deployment.url ?? handle.url}` })
     return 'live'
   }
 
   /** A deployment that cannot come back: failed with the reason (unless the user stopped it meanwhile). */
-  async #endResume(deployment: Deployment, reason: string, handle: DeployHandle | null = deployment.handle) {
+  async #endResume(deployment: Deployment, reason: string, handle: DeployHandle | null = deployment.handle, from: 'starting' | 'live' = 'starting') {
     const updated = await db
       .from('deployments')
       .where('id', deployment.id)
-      .where('status', 'starting')
+      .where('status', from)
       .update({ status: 'failed', reason: reason.slice(0, 2000), handle: handle ? JSON.stringify(handle) : null, finished_at: dbTime(), updated_at: dbTime() })
     if (Number(Array.isArray(updated) ? updated[0] : updated) !== 1) return false
     deployEvents.notify(deployment.id)

@@ -145,6 +145,13 @@ test.group('Deployments with the docker target (real dockerd)', (group) => {
     assert.equal((await account.json('GET', `/api/v1/deployments/${live3.id}`)).body.deployment.status, 'live')
     assert.isTrue((await engine.docker.getContainer(handle3.data.container).inspect()).State.Running)
     assert.equal((await fetch(appPath(live3.url, '/'))).status, 200)
+    // The platform restarts again, its container still running: re-attached to, live throughout.
+    deploy.flush()
+    const again = await new DeployService().resumeLive()
+    assert.deepEqual([again.resuming, again.attaching], [0, 1])
+    assert.equal((await account.json('GET', `/api/v1/deployments/${live3.id}`)).body.deployment.status, 'live')
+    assert.deepEqual(await again.resumed, { [live3.id]: 'live' })
+    assert.equal((await fetch(appPath(live3.url, '/'))).status, 200)
 
     // 4. Stop: the app is not running any more.
     const stopped = await account.json('POST', `/api/v1/deployments/${live3.id}/stop`)

@@ -76,6 +76,13 @@ async function prepare(api: Api, setToken: (token: string) => void, platform: Pl
   const { project } = (await api('POST', '/api/v1/projects', { name: 'Restart' })).body
   const turn = await api('POST', `/api/v1/projects/${project.id}/messages`, { content: 'a landing page with a waitlist', provider: 'offline' })
   assert.equal(turn.status, 201, JSON.stringify(turn.body))
+  // The turn's automatic preview settles first: an older deployment that goes live after a newer one of the
+  // same environment replaces it (markReplaced), which would end `first` before the kill.
+  for (let i = 0; i < 600; i++) {
+    const list = (await api('GET', `/api/v1/projects/${project.id}/deployments`)).body.deployments as any[]
+    if (list.length && list.every((d) => ['live', 'failed', 'stopped'].includes(d.status))) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
   const first = (await api('POST', `/api/v1/projects/${project.id}/deployments`, { environment: 'preview' })).body.deployment
   const { deployment: earlier } = await waitStatus(api, first.id, (d) => ['live', 'failed'].includes(d.status))
   assert.equal(earlier.status, 'live', earlier.reason)

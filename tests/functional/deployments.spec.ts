@@ -114,17 +114,17 @@ test.group('Deployments with the process target', (group) => {
     assert.exists(noHandle)
     if (jobQueue().driver === 'memory') {
       // The queue died with the process: what it held is failed, with a reason.
-      assert.deepEqual(result, { interrupted: 2, requeued: 0, resuming: 0, failed: 1, drained: 0 })
+      assert.deepEqual(result, { interrupted: 2, requeued: 0, resuming: 0, attaching: 0, failed: 1, drained: 0 })
       assert.deepEqual(await statuses(), ['failed', 'failed', 'failed', 'live'])
       return
     }
     // On Redis the queue outlives the process; fresh rows may still be on their way into it.
-    assert.deepEqual(result, { interrupted: 0, requeued: 0, resuming: 0, failed: 1, drained: 0 })
+    assert.deepEqual(result, { interrupted: 0, requeued: 0, resuming: 0, attaching: 0, failed: 1, drained: 0 })
     assert.deepEqual(await statuses(), ['building', 'queued', 'failed', 'live'])
     // Rows whose job never reached the queue are queued again, and run (this version does not exist: failed).
     await db.from('deployments').whereIn('status', ['building', 'queued']).update({ updated_at: dbTime(DateTime.now().minus({ minutes: 10 })) })
     const { resumed: _again, ...again } = await new DeployService().recoverAfterRestart()
-    assert.deepEqual(again, { interrupted: 0, requeued: 2, resuming: 0, failed: 0, drained: 0 })
+    assert.deepEqual(again, { interrupted: 0, requeued: 2, resuming: 0, attaching: 0, failed: 0, drained: 0 })
     for (let i = 0; i < 100 && (await statuses()).slice(0, 2).some((s) => s !== 'failed'); i++) await new Promise((r) => setTimeout(r, 100))
     assert.deepEqual(await statuses(), ['failed', 'failed', 'failed', 'live'])
   })
@@ -211,14 +211,19 @@ test.group('Deployments: apps that were live come back after a restart', (group)
         row(bob.project, 'preview', 'live', 'sim-remote', 'remote-e'),
         row(bob.project, 'preview', 'live', 'sim-local', 'ok-f'),
         row(bob.project, 'preview', 'live', 'sim-local', 'ok-g'),
+        // Its app still runs (as a docker container outlives the platform): re-attached, live throughout.
+        row(alice.project, 'preview', 'live', 'sim-local', 'run-h'),
       ])
+      local.running.set('run-h', { files: {} })
       await db.from('projects').whereIn('id', [alice.project.id, bob.project.id]).update({ status: 'live' })
       const ids = Object.fromEntries((await db.from('deployments').select('id', 'handle')).map((r) => [JSON.parse(r.handle).id, Number(r.id)]))
       const statusOf = async (id: string) => (await db.from('deployments').where('id', ids[id]).first()).status
 
-      const { resumed, resuming, failed } = await new DeployService().recoverAfterRestart()
+      const { resumed, resuming, attaching, failed } = await new DeployService().recoverAfterRestart()
       assert.equal(resuming, 5)
+      assert.equal(attaching, 1)
       assert.equal(failed, 0)
+      assert.equal(await statusOf('run-h'), 'live')
       // At once: truthful statuses for the owner (API) and a "starting" page for visitors.
       const shown = (await alice.json('GET', `/api/v1/deployments/${ids['ok-a']}`)).body.deployment
       assert.containsSubset(shown, { status: 'starting', reason: 'The platform restarted: starting the app again' })
@@ -230,7 +235,10 @@ test.group('Deployments: apps that were live come back after a restart', (group)
       assert.equal((await alice.json('POST', `/api/v1/deployments/${ids['slow-c']}/stop`)).status, 200)
       release()
       const outcomes = await resumed
-      assert.deepEqual(outcomes, { [ids['ok-a']]: 'live', [ids['slow-c']]: 'superseded', [ids['fail-b']]: 'failed', [ids['ok-f']]: 'live', [ids['ok-g']]: 'live' })
+      assert.deepEqual(outcomes, { [ids['ok-a']]: 'live', [ids['slow-c']]: 'superseded', [ids['fail-b']]: 'failed', [ids['ok-f']]: 'live', [ids['ok-g']]: 'live', [ids['run-h']]: 'live' })
+      assert.include(resumedIds, 'run-h')
+      assert.equal(await statusOf('run-h'), 'live')
+      assert.equal(JSON.parse((await db.from('deployments').where('id', ids['run-h']).first()).handle).port, 2, 're-attached: its handle is stored too')
 
       const a = await db.from('deployments').where('id', ids['ok-a']).first()
       assert.containsSubset(a, { status: 'live', reason: null, url: 'http://ok-a.localhost' })
