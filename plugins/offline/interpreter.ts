@@ -983,8 +983,10 @@ function describe(plan: Plan, text: string) {
   if (purpose && !generic.has(fold(purpose)) && purpose.split(/\s+/).length <= 6) plan.purpose = purpose
   if (cleaned) plan.summary = capitalize(cleaned).slice(0, 300)
   if (!plan.title) {
-    const forWhom = cleaned.match(/(?<![\p{L}])для\s+(?:моей|моего|нашей|нашего|моих|наших)?\s*(\p{L}+)/iu)
-    if (forWhom) plan.title = capitalize(ruGenitiveToBase(forWhom[1]))
+    // "для салона красоты" → "Салон красоты": a noun in the genitive after the place stays as it is.
+    const forWhom = cleaned.match(/(?<![\p{L}])для\s+(?:моей|моего|нашей|нашего|моих|наших)?\s*(\p{L}+)(?:\s+(\p{L}+))?/iu)
+    const complement = forWhom?.[2] && CYRILLIC.test(forWhom[2]) && !STOP.has(fold(forWhom[2])) && /(?:ии|ия|ы|и|ов|ев|ей|ости|ства)$/u.test(fold(forWhom[2])) && !isModuleWord(tokenize(forWhom[2]), 0) ? forWhom[2] : null
+    if (forWhom) plan.title = capitalize(ruGenitiveToBase(forWhom[1])) + (complement ? ` ${fold(complement)}` : '')
     else if (plan.purpose) plan.title = capitalize(plan.purpose).slice(0, 60)
   }
 }

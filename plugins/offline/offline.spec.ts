@@ -304,6 +304,12 @@ test.group('Offline interpreter: names, copy and details the benchmark found mis
     assert.equal(plan("I'm Sam, a dog walker, and my business is called Happy Tails. Add a booking page.").title, 'Happy Tails', '"called" wins')
   })
 
+  test('«для салона красоты» names the app "Салон красоты", not "Салон"', ({ assert }) => {
+    assert.equal(plan('Сайт для салона красоты с записью').title, 'Салон красоты')
+    assert.equal(plan('CRM для агентства недвижимости: клиенты с именем и телефоном').title, 'Агентство недвижимости')
+    assert.equal(plan('Лендинг для кофейни с формой связи').title, 'Кофейня', 'a preposition after the place is not part of it')
+  })
+
   test('"a headline that says …" sets the headline', ({ assert }) => {
     assert.equal(plan('A landing page with a headline that says "See your data clearly" and a pricing page').headline, 'See your data clearly')
   })
