@@ -25,6 +25,7 @@ import LimitsService from '#services/limits_service'
 import xbasisConfig from '#config/xbasis'
 
 const REPLACED = 'Replaced by a newer deployment'
+const SUPERSEDED = 'Not made live: a newer deployment of this environment went live first'
 /** The target of a deployment that names none (the editor's buttons, automatic previews). */
 export const DEFAULT_DEPLOY_TARGET = 'process'
 const RESTARTED = 'The platform restarted: starting the app again'
@@ -178,12 +179,34 @@ export default class DeployService {
       const url = isLoopbackUrl(handle.url) ? publicAppUrl(project, deployment.environment) : handle.url
       // The new deployment becomes the live one and the ones it replaces stop
       // counting as live in the same transaction: no moment with two of them.
+      // Two deployments of one environment can run at once (the worker runs
+      // several jobs): the one created last wins, whichever finishes first.
+      // An older one that answers after a newer one went live never replaces it.
       const replaced = await db.transaction(async (trx) => {
+        const lock = Project.query({ client: trx }).where('id', project.id)
+        if (trx.dialect.name === 'postgres') lock.forUpdate()
+        await lock.first()
+        const newer = await Deployment.query({ client: trx })
+          .where('project_id', project.id)
+          .where('environment', deployment.environment)
+          .whereIn('status', ['live', 'starting'])
+          .where('id', '>', deployment.id)
+          .first()
         deployment.useTransaction(trx)
+        if (newer) {
+          deployment.merge({ status: 'stopped', url, handle, finishedAt: DateTime.now(), reason: SUPERSEDED })
+          await deployment.save()
+          return null
+        }
         deployment.merge({ status: 'live', url, handle, finishedAt: DateTime.now(), reason: null })
         await deployment.save()
         return this.markReplaced(deployment, trx)
       })
+      if (!replaced) {
+        await this.log(deployment.id, { stream: 'build', text: SUPERSEDED })
+        await driver.stop(handle).catch((error) => logger.warn({ err: error }, 'stopping a superseded deployment failed'))
+        return
+      }
       await this.log(deployment.id, { stream: 'build', text: `Live at ${url}` })
       if (!(await Deployment.find(deployment.id))) {
         // The project was deleted while this deployment was starting: no orphan app, no orphan data.

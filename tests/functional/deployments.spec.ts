@@ -80,6 +80,31 @@ test.group('Deployments with the process target', (group) => {
     assert.lengthOf(list.body.deployments.filter((d: any) => d.environment === 'production'), 3)
   }).timeout(120_000)
 
+  test('an older deployment that answers after a newer one went live never replaces it', async ({ assert }) => {
+    const account = await apiAccount()
+    const projectUrl = `/api/v1/projects/${account.project.id}`
+    const turn = await account.json('POST', `${projectUrl}/messages`, { content: 'a landing page with a waitlist', provider: 'offline' })
+    const version = turn.body.message.changes.version
+    const { default: DeployService } = await import('#services/deploy_service')
+    const { default: Deployment } = await import('#models/deployment')
+    const row = () => Deployment.create({ projectId: account.project.id, environment: 'production', status: 'queued', target: 'process', version, triggeredBy: null })
+    const older = await row()
+    const newer = await row()
+    // Two workers: the newer job finishes first, the older one answers after it.
+    await new DeployService().run(newer.id)
+    await new DeployService().run(older.id)
+    await newer.refresh()
+    await older.refresh()
+    assert.equal(newer.status, 'live')
+    assert.equal(older.status, 'stopped')
+    assert.match(older.reason!, /a newer deployment of this environment went live first/)
+    const project = await account.json('GET', projectUrl)
+    assert.equal(project.body.project.deploy_url, newer.url)
+    // The older app was stopped; the newer one still answers.
+    await assert.rejects(() => fetch(`${older.handle!.url}/health`))
+    assert.equal((await fetch(`${newer.handle!.url}/health`)).status, 200)
+  })
+
   test("bad input and other tenants' deployments", async ({ assert }) => {
     const alice = await apiAccount('Alice')
     const bob = await apiAccount('Bob')
