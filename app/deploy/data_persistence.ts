@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto'
+import db from '@adonisjs/lucid/services/db'
 import type { DeployEnvironment } from '#deploy/contract'
+import type Project from '#models/project'
 import type { ModuleCatalogue } from '#modules/catalogue'
 
 /**
@@ -8,12 +11,27 @@ import type { ModuleCatalogue } from '#modules/catalogue'
  * The platform names it per project × environment (`appDataKey`) and hands
  * the name to the deploy target in `persistentData`; the target gives every
  * deployment of the key the same place. The key holds the project's id and
- * its creation time: a project that gets the id of a deleted one (a
- * database restored or reset while DATA_DIR or the Docker volumes stayed)
- * never sees that project's data.
+ * a random token stored with the project (`data_token`, made on its first
+ * deployment): a project that gets the id of a deleted one (a database reset
+ * while DATA_DIR or the Docker volumes stayed) never sees that project's
+ * data, and nothing about the machine (its time zone) changes the name.
  */
-export function appDataKey(project: { id: number; createdAt: { toMillis(): number } }, environment: DeployEnvironment) {
-  return `p${project.id}-${Math.max(0, Math.floor(project.createdAt.toMillis())).toString(36)}-${environment}`
+export function appDataKey(project: { id: number; dataToken: string | null }, environment: DeployEnvironment) {
+  if (!project.dataToken || !/^[a-z0-9]{6,32}$/.test(project.dataToken)) throw new Error(`project ${project.id} has no data token yet`)
+  return `p${project.id}-${project.dataToken}-${environment}`
+}
+
+/**
+ * The project's data token, made once: concurrent first deployments (preview
+ * and production at once) agree on the one that got stored first.
+ */
+export async function ensureDataToken(project: Project): Promise<Project> {
+  if (project.dataToken) return project
+  await db.from('projects').where('id', project.id).whereNull('data_token').update({ data_token: randomBytes(8).toString('hex') })
+  const row = await db.from('projects').where('id', project.id).select('data_token').first()
+  project.dataToken = row?.data_token ?? null
+  if (!project.dataToken) throw new Error(`project ${project.id} is gone`)
+  return project
 }
 
 export type DataPersistence = {

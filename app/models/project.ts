@@ -48,6 +48,10 @@ export default class Project extends AppModel {
   @column()
   declare computeSize: string
 
+  /** Names the project's app data on the deploy targets (#deploy/data_persistence); set on its first deployment. */
+  @column({ serializeAs: null })
+  declare dataToken: string | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

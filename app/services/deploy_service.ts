@@ -8,7 +8,7 @@ import logger from '@adonisjs/core/services/logger'
 import { errors as lucidErrors } from '@adonisjs/lucid'
 import deploy from '#deploy/deploy_manager'
 import { DeployError, type DeployEnvironment, type DeployHandle, type DeployTarget, type LogLine } from '#deploy/contract'
-import { appDataKey, dataPersistence, modulesKeepingData } from '#deploy/data_persistence'
+import { appDataKey, dataPersistence, ensureDataToken, modulesKeepingData } from '#deploy/data_persistence'
 import { CONFIG_FILE, loadCatalogue } from '#modules/composer'
 import Deployment from '#models/deployment'
 import Project from '#models/project'
@@ -155,6 +155,8 @@ export default class DeployService {
       await deployment.save()
       // The project's variables for this environment; the platform's own env never goes in.
       const env = await projectEnv(project.id, deployment.environment)
+      // Names the app's data on the target (made once per project, before its first deployment).
+      await ensureDataToken(project)
       // The app's own name: its owner links are signed for it (plugins/modules/app-base/files/lib/admin_auth.js).
       env.XBASIS_APP = appName(project, deployment.environment)
       // Previews are shown in the editor: the platform may frame them (the
@@ -291,7 +293,8 @@ export default class DeployService {
       await driver?.destroy(deployment.handle!).catch((error) => logger.warn({ err: error }, 'removing a deployment failed'))
     }
     const project = await Project.find(projectId)
-    if (!project) return
+    // No token: the project never deployed, so no target holds data of it.
+    if (!project?.dataToken) return
     const targets = await db.from('deployments').where('project_id', projectId).distinct('target')
     for (const { target } of targets) {
       const driver = await deploy.use(target).catch(() => null)

@@ -79,6 +79,11 @@ test.group('App data outlives deployments (docker target, real dockerd)', (group
     const both = { items: ['first', 'second'], waitlist: ['first@example.com', 'second@example.com'], contact: ['Hello from first', 'Hello from second'] }
     assert.deepEqual(await appRecords(through(live3.url), admin), both)
 
+    // The deployment the rollback replaced is stopped after its drain (its volume stays in use by the live one).
+    const replacedRow = await db.from('deployments').where('id', live2.id).first()
+    const replacedHandle = typeof replacedRow.handle === 'string' ? JSON.parse(replacedRow.handle) : replacedRow.handle
+    for (let i = 0; i < 100 && (await engine.docker.getContainer(replacedHandle.data.container).inspect()).State.Running; i++) await new Promise((r) => setTimeout(r, 100))
+
     // A platform restart: drivers made afresh from the stored handles, the boot recovery run.
     deploy.flush()
     await new DeployService().recoverAfterRestart()
