@@ -8,7 +8,8 @@
 | offline builder answers, previews deploy with the process target). For
 | each request of the corpus (bench/builder/corpus.ts) it does what a user
 | does through the API: creates a project, sends the request in the chat,
-| waits for the automatic preview to be live and answering, then reads the
+| follows the automatic preview's live log stream (SSE, so the bench polls
+| nothing while the platform deploys) until it is live and answering, then reads the
 | live app through the platform's proxy (/apps/<app>/): the home page, every
 | page it links to, the owner's "new record" forms (signed in with the
 | app's generated password, as the owner would be), and /theme.css. The
@@ -59,17 +60,37 @@ function client(base: string, token?: string): Call {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** The project's newest deployment of `environment` once it is live (throws when it failed). */
-async function untilLive(call: Call, projectId: number, environment: string, after: number | null, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const { deployments } = await call(`/api/v1/projects/${projectId}/deployments`)
-    const newest = (deployments as any[]).filter((d) => d.environment === environment && (after === null || d.id > after)).sort((a, b) => b.id - a.id)[0]
-    if (newest?.status === 'live') return newest
-    if (newest?.status === 'failed') throw new Error(`the ${environment} deployment ${newest.id} failed: ${newest.reason}`)
-    await sleep(15)
+/**
+ * Follows a deployment's live log stream (SSE) until its `end` event, then returns it as the API shows it:
+ * no polling, so the bench adds no load of its own while the platform deploys (and sees the end at once).
+ */
+async function untilEnd(base: string, token: string, call: Call, id: number, timeoutMs = 120_000) {
+  const response = await fetch(`${base}/api/v1/deployments/${id}/logs`, {
+    headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  if (!response.ok || !response.body) throw new Error(`the log stream of deployment ${id} answered ${response.status}`)
+  const decoder = new TextDecoder()
+  let buffer = ''
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true })
+      if (/(?:^|\n)event:\s*end\s*\n/.test(buffer)) break
+    }
+  } finally {
+    await response.body.cancel().catch(() => {})
   }
-  throw new Error(`no live ${environment} deployment within ${timeoutMs / 1000} s`)
+  const { deployment } = await call(`/api/v1/deployments/${id}`)
+  if (deployment.status !== 'live') throw new Error(`deployment ${id} ended ${deployment.status}: ${deployment.reason}`)
+  return deployment
+}
+
+/** The automatic preview the chat turn started (it exists once the message's answer is back). */
+async function newestPreview(call: Call, projectId: number) {
+  const { deployments } = await call(`/api/v1/projects/${projectId}/deployments`)
+  const preview = (deployments as any[]).filter((d) => d.environment === 'preview').sort((a, b) => b.id - a.id)[0]
+  if (!preview) throw new Error('no automatic preview was started')
+  return preview
 }
 
 async function until200(url: string, timeoutMs = 60_000) {
@@ -121,7 +142,7 @@ async function readApp(base: string, pathUrl: string, ownerPassword: () => Promi
 /** `ms`: request → live; `turnMs`: of which the chat turn (the POST of the message → its answer with the new version). */
 type Result = { id: string; group: Group; ms: number | null; turnMs?: number; verdict: Verdict; answer?: string }
 
-async function runEntry(platform: Platform, call: Call, entry: Entry): Promise<Result> {
+async function runEntry(platform: Platform, call: Call, token: string, entry: Entry): Promise<Result> {
   const fail = (message: string, ms: number | null = null): Result => ({ id: entry.id, group: entry.group, ms, verdict: { honoured: false, failures: [message], colours: { asked: (entry.expect.colours?.length ?? 0) > 0 || entry.expect.dark !== undefined, honoured: false } } })
   const { project } = await call('/api/v1/projects', { method: 'POST', body: JSON.stringify({ name: `bench ${entry.id}` }) })
   let live: any
@@ -134,7 +155,8 @@ async function runEntry(platform: Platform, call: Call, entry: Entry): Promise<R
     answer = message.content
     turnMs = performance.now() - started
     if (!message.changes?.version) return { ...fail(`no new version: ${String(message.content).slice(0, 200)}`), answer }
-    live = await untilLive(call, project.id, 'preview', null)
+    const preview = await newestPreview(call, project.id)
+    live = await untilEnd(platform.base, token, call, preview.id)
     await until200(`${platform.base}${live.path_url}/`)
     ms = performance.now() - started
   } catch (error) {
@@ -159,15 +181,16 @@ async function runEntry(platform: Platform, call: Call, entry: Entry): Promise<R
 }
 
 /** The anchor: a bare deploy of the minimal app (its version already built). */
-async function runAnchor(platform: Platform, call: Call, n: number): Promise<number> {
+async function runAnchor(platform: Platform, call: Call, token: string, n: number): Promise<number> {
   const { project } = await call('/api/v1/projects', { method: 'POST', body: JSON.stringify({ name: `anchor ${n}` }) })
   // The first turn makes the version (its automatic preview is waited for and stopped, untimed).
   await call(`/api/v1/projects/${project.id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'a landing page', provider: 'offline' }) })
-  const preview = await untilLive(call, project.id, 'preview', null)
+  const preview = await newestPreview(call, project.id)
+  await untilEnd(platform.base, token, call, preview.id)
   await call(`/api/v1/deployments/${preview.id}/stop`, { method: 'POST' })
   const started = performance.now()
   const { deployment } = await call(`/api/v1/projects/${project.id}/deployments`, { method: 'POST', body: JSON.stringify({ environment: 'production' }) })
-  const live = await untilLive(call, project.id, 'production', deployment.id - 1)
+  const live = await untilEnd(platform.base, token, call, deployment.id)
   await until200(`${platform.base}${live.path_url}/`)
   const ms = performance.now() - started
   await call(`/api/v1/deployments/${live.id}/stop`, { method: 'POST' }).catch(() => {})
@@ -193,10 +216,11 @@ try {
     method: 'POST',
     body: JSON.stringify({ name: 'Bench', email: `bench-builder-${Date.now()}@example.com`, password: PASSWORD }),
   })
-  const call = client(platform.base, register.token.value)
+  const token: string = register.token.value
+  const call = client(platform.base, token)
 
   // Warm-up, not counted: the platform's first turn and deploy load code the later ones find ready.
-  await runAnchor(platform, call, -1)
+  await runAnchor(platform, call, token, -1)
 
   // One queue: the groups taken in turn (so each meets the same load), with the anchor deploys spread
   // through it so both run under the same load.
@@ -216,10 +240,10 @@ try {
       while (next < jobs.length) {
         const job = jobs[next++]
         if (job.kind === 'anchor') {
-          anchorMs.push(await runAnchor(platform!, call, job.n))
+          anchorMs.push(await runAnchor(platform!, call, token, job.n))
           continue
         }
-        const result = await runEntry(platform!, call, job.entry)
+        const result = await runEntry(platform!, call, token, job.entry)
         results.push(result)
         done++
         const mark = result.verdict.honoured ? 'ok  ' : 'FAIL'
