@@ -28,52 +28,12 @@ import { fileURLToPath } from 'node:url'
 import { freePort, startPlatform, type Platform } from './lib/platform.js'
 import { median, percentile } from './lib/stats.js'
 import { stopTestDocker, testDocker } from '../tests/helpers/docker.js'
+import { client, type Call, untilLive, until200 } from './lib/api.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const runs = Number(process.env.BENCH_RUNS || 3)
 const targets = (process.env.BENCH_TARGETS || 'process,docker').split(',').map((t) => t.trim())
 
-type Call = (path: string, init?: RequestInit) => Promise<any>
-
-function client(base: string, token?: string): Call {
-  return async (path, init = {}) => {
-    const response = await fetch(base + path, {
-      ...init,
-      headers: { 'content-type': 'application/json', 'accept': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    })
-    const body: any = await response.json()
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`)
-    return body
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** Polls until the deployment is live (throws when it failed); returns it. */
-async function untilLive(call: Call, id: number, timeoutMs = 180_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const { deployment } = await call(`/api/v1/deployments/${id}`)
-    if (deployment.status === 'live') return deployment
-    if (deployment.status === 'failed') throw new Error(`deployment ${id} failed: ${deployment.reason}`)
-    await sleep(20)
-  }
-  throw new Error(`deployment ${id} was not live within ${timeoutMs / 1000} s`)
-}
-
-/** Polls a URL until it answers 200. */
-async function until200(url: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5000) })
-      await response.arrayBuffer()
-      if (response.status === 200) return
-    } catch {}
-    await sleep(20)
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`)
-}
 
 const appUrl = (base: string, liveUrl: string, path: string) => `${base}/apps/${new URL(liveUrl).hostname.split('.')[0]}${path}`
 

@@ -26,6 +26,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, startPlatform, type Platform } from './lib/platform.js'
 import { fmt, median, percentile } from './lib/stats.js'
+import { client, type Call } from './lib/api.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const LINES = Number(process.env.BENCH_LINES || 300_000)
@@ -47,20 +48,6 @@ http.createServer((req, res) => {
   res.end('ok')
 }).listen(Number(process.env.PORT), process.env.HOST)
 `,
-}
-
-type Call = (path: string, init?: RequestInit) => Promise<any>
-
-function client(base: string, token?: string): Call {
-  return async (path, init = {}) => {
-    const response = await fetch(base + path, {
-      ...init,
-      headers: { 'content-type': 'application/json', 'accept': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    })
-    const body: any = await response.json()
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`)
-    return body
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

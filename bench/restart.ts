@@ -26,6 +26,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, startPlatform, type Platform } from './lib/platform.js'
 import { fmt, median, percentile } from './lib/stats.js'
+import { client, untilLive } from './lib/api.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const runs = Number(process.env.BENCH_RUNS || 3)
@@ -33,31 +34,7 @@ const appsWanted = Math.max(1, Number(process.env.BENCH_APPS || 10))
 const owners = Math.ceil(appsWanted / 2)
 const env = { XBASIS_AUTO_PREVIEW: 'false', XBASIS_SIGNUP_PER_HOUR: '1000' }
 
-type Call = (path: string, init?: RequestInit) => Promise<any>
-function client(base: string, token?: string): Call {
-  return async (path, init = {}) => {
-    const response = await fetch(base + path, {
-      ...init,
-      headers: { 'content-type': 'application/json', 'accept': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    })
-    const body: any = await response.json()
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`)
-    return body
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function untilLive(call: Call, id: number, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const { deployment } = await call(`/api/v1/deployments/${id}`)
-    if (deployment.status === 'live') return deployment
-    if (deployment.status === 'failed') throw new Error(`deployment ${id} failed: ${deployment.reason}`)
-    await sleep(20)
-  }
-  throw new Error(`deployment ${id} was not live within ${timeoutMs / 1000} s`)
-}
 
 /** Spawns the platform and times spawn → ready. */
 async function timedStart(dataDir: string, port: number) {

@@ -34,6 +34,7 @@ import { freePort, startPlatform, type Platform } from '../lib/platform.js'
 import { median, percentile } from '../lib/stats.js'
 import { corpus, GROUPS, type Entry, type Group } from './corpus.js'
 import { links, verdict, type Fetched, type Verdict } from './check.js'
+import { client, type Call, until200 } from '../lib/api.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 // As many requests at once as there are cores (at most 4): more only queue for the CPU and inflate every timing.
@@ -44,21 +45,6 @@ const jsonPath = process.env.BENCH_JSON || join(root, 'tmp', 'bench-builder.json
 const PASSWORD = 'bench builder password'
 const TARGETS = { honoured: 0.95, colours: 0.9, medianMs: 2000 }
 
-type Call = (path: string, init?: RequestInit) => Promise<any>
-
-function client(base: string, token?: string): Call {
-  return async (path, init = {}) => {
-    const response = await fetch(base + path, {
-      ...init,
-      headers: { 'content-type': 'application/json', 'accept': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    })
-    const body: any = await response.json().catch(() => ({}))
-    if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${response.status} ${JSON.stringify(body).slice(0, 500)}`)
-    return body
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * Follows a deployment's live log stream (SSE) until its `end` event, then returns it as the API shows it:
@@ -91,19 +77,6 @@ async function newestPreview(call: Call, projectId: number) {
   const preview = (deployments as any[]).filter((d) => d.environment === 'preview').sort((a, b) => b.id - a.id)[0]
   if (!preview) throw new Error('no automatic preview was started')
   return preview
-}
-
-async function until200(url: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5000) })
-      await response.arrayBuffer()
-      if (response.status === 200) return
-    } catch {}
-    await sleep(15)
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`)
 }
 
 async function get(url: string, headers: Record<string, string> = {}) {
