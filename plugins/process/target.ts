@@ -103,6 +103,21 @@ type Running = {
   dataPath?: string
 }
 
+/** A deployment's record before its app starts (a new deploy, or a resume after a restart). */
+function newRunning(fields: Pick<Running, 'id' | 'dir' | 'port' | 'state' | 'log' | 'startTimeoutMs' | 'identity'>): Running {
+  return {
+    ...fields,
+    appDir: join(fields.dir, 'app'),
+    url: `http://127.0.0.1:${fields.port}`,
+    restarts: 0,
+    quickCrashes: 0,
+    startedAt: 0,
+    stopping: false,
+    lines: [],
+    command: { file: '', args: [], env: {} },
+  }
+}
+
 /** Every child this process started, killed if the platform exits. */
 const children = new Set<ChildProcess>()
 let exitHookInstalled = false
@@ -755,23 +770,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
       const dir = join(rootDir, input.deploymentId)
       const port = await findPort()
       const memoryMb = memoryOf(input)
-      const app: Running = {
-        id: input.deploymentId,
-        dir,
-        appDir: join(dir, 'app'),
-        port,
-        url: `http://127.0.0.1:${port}`,
-        state: 'queued',
-        restarts: 0,
-        quickCrashes: 0,
-        startedAt: 0,
-        stopping: false,
-        lines: [],
-        log,
-        command: { file: '', args: [], env: {} },
-        startTimeoutMs: input.limits?.startTimeoutMs ?? defaultStartTimeout,
-        identity: null,
-      }
+      const app = newRunning({ id: input.deploymentId, dir, port, state: 'queued', log, startTimeoutMs: input.limits?.startTimeoutMs ?? defaultStartTimeout, identity: null })
       registry.set(app.id, app)
       const handle = handleOf(app)
 
@@ -884,23 +883,7 @@ export function createProcessTarget(options: ProcessTargetOptions = {}): DeployT
         throw new DeployError('The app cannot start again: the platform kept no record of how it was started (it was deployed by an older version of xBasis). Deploy again to start it.')
       }
       const port = await portFor(handle)
-      const app: Running = {
-        id,
-        dir,
-        appDir,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        state: 'building',
-        restarts: 0,
-        quickCrashes: 0,
-        startedAt: 0,
-        stopping: false,
-        lines: [],
-        log,
-        command: { file: '', args: [], env: {} },
-        startTimeoutMs: input.limits?.startTimeoutMs ?? defaultStartTimeout,
-        identity: appIdentity(input.projectId, input.environment),
-      }
+      const app = newRunning({ id, dir, port, state: 'building', log, startTimeoutMs: input.limits?.startTimeoutMs ?? defaultStartTimeout, identity: appIdentity(input.projectId, input.environment) })
       registry.set(id, app)
       const resumed = handleOf(app)
       try {
