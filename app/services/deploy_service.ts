@@ -259,6 +259,10 @@ export default class DeployService {
     if (xbasisConfig.deployDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, xbasisConfig.deployDrainMs))
     for (const old of previous) {
       if (!old.handle) continue
+      // Only the app of the deployment that was replaced: one deleted with its
+      // project during the drain went with it, and its id may name another now.
+      const still = await Deployment.find(old.id)
+      if (!still || still.status !== 'stopped' || still.handle?.url !== old.handle.url) continue
       const driver = await deploy.use(old.target).catch(() => null)
       await driver?.stop(old.handle).catch((error) => logger.warn({ err: error }, 'stopping a replaced deployment failed'))
     }

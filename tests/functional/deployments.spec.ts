@@ -96,7 +96,7 @@ test.group('Deployments with the process target', (group) => {
     await newer.refresh()
     await older.refresh()
     assert.equal(newer.status, 'live')
-    assert.equal(older.status, 'stopped')
+    assert.equal(older.status, 'stopped', older.reason ?? '')
     assert.match(older.reason!, /a newer deployment of this environment went live first/)
     const project = await account.json('GET', projectUrl)
     assert.equal(project.body.project.deploy_url, newer.url)
