@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url'
 import { freePort, startPlatform, type Platform } from './lib/platform.js'
 import { median, percentile } from './lib/stats.js'
 import { stopTestDocker, testDocker } from '../tests/helpers/docker.js'
-import { client, type Call, untilLive, until200 } from './lib/api.js'
+import { client, type Call, untilLive, until200, registerAccount } from './lib/api.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const runs = Number(process.env.BENCH_RUNS || 3)
@@ -92,11 +92,7 @@ try {
     readyTimeoutMs: 180_000,
     onBuild: () => process.stderr.write('building the platform first…\n'),
   })
-  const register = await client(platform.base)('/api/v1/auth/register', {
-    method: 'POST',
-    body: JSON.stringify({ name: 'Bench', email: `bench-deploy-${Date.now()}@example.com`, password: 'bench password' }),
-  })
-  const call = client(platform.base, register.token.value)
+  const call = client(platform.base, await registerAccount(platform.base, 'deploy'))
   for (const target of targets) {
     results[target] = { cold: [], warm: [], newVersion: [] }
     for (let run = 0; run < runs; run++) {

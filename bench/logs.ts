@@ -26,7 +26,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, startPlatform, type Platform } from './lib/platform.js'
 import { fmt, median, percentile } from './lib/stats.js'
-import { client, type Call } from './lib/api.js'
+import { client, type Call, registerAccount } from './lib/api.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const LINES = Number(process.env.BENCH_LINES || 300_000)
@@ -99,11 +99,7 @@ try {
     readyTimeoutMs: 180_000,
     onBuild: () => process.stderr.write('building the platform first…\n'),
   })
-  const register = await client(platform.base)('/api/v1/auth/register', {
-    method: 'POST',
-    body: JSON.stringify({ name: 'Bench', email: `bench-logs-${Date.now()}@example.com`, password: 'bench password' }),
-  })
-  const call = client(platform.base, register.token.value)
+  const call = client(platform.base, await registerAccount(platform.base, 'logs'))
   const { project } = await call('/api/v1/projects', { method: 'POST', body: JSON.stringify({ name: 'flood' }) })
   for (const [path, content] of Object.entries(FLOOD_APP)) {
     await call(`/api/v1/projects/${project.id}/files/${path}`, { method: 'PUT', body: JSON.stringify({ content }) })

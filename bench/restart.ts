@@ -26,7 +26,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, startPlatform, type Platform } from './lib/platform.js'
 import { fmt, median, percentile } from './lib/stats.js'
-import { client, untilLive } from './lib/api.js'
+import { client, untilLive, registerAccount } from './lib/api.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const runs = Number(process.env.BENCH_RUNS || 3)
@@ -84,11 +84,7 @@ try {
   ;({ platform } = await timedStart(appsDir, port))
   const paths: string[] = []
   for (let i = 0; i < owners && paths.length < appsWanted; i++) {
-    const register = await client(platform.base)('/api/v1/auth/register', {
-      method: 'POST',
-      body: JSON.stringify({ name: `Owner ${i}`, email: `bench-restart-${Date.now()}-${i}@example.com`, password: 'bench password' }),
-    })
-    const call = client(platform.base, register.token.value)
+    const call = client(platform.base, await registerAccount(platform.base, `restart-${i}`, 'bench password', `Owner ${i}`))
     const { project } = await call('/api/v1/projects', { method: 'POST', body: JSON.stringify({ name: `restart ${i}` }) })
     await call(`/api/v1/projects/${project.id}/messages`, { method: 'POST', body: JSON.stringify({ content: 'a landing page with a waitlist', provider: 'offline' }) })
     for (const environment of ['production', 'preview']) {

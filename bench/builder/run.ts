@@ -34,7 +34,7 @@ import { freePort, startPlatform, type Platform } from '../lib/platform.js'
 import { median, percentile } from '../lib/stats.js'
 import { corpus, GROUPS, type Entry, type Group } from './corpus.js'
 import { links, verdict, type Fetched, type Verdict } from './check.js'
-import { client, type Call, until200 } from '../lib/api.js'
+import { client, type Call, until200, registerAccount } from '../lib/api.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 // As many requests at once as there are cores (at most 4): more only queue for the CPU and inflate every timing.
@@ -185,11 +185,7 @@ try {
     readyTimeoutMs: 180_000,
     onBuild: () => process.stderr.write('building the platform first…\n'),
   })
-  const register = await client(platform.base)('/api/v1/auth/register', {
-    method: 'POST',
-    body: JSON.stringify({ name: 'Bench', email: `bench-builder-${Date.now()}@example.com`, password: PASSWORD }),
-  })
-  const token: string = register.token.value
+  const token = await registerAccount(platform.base, 'builder', PASSWORD)
   const call = client(platform.base, token)
 
   // Warm-up, not counted: the platform's first turn and deploy load code the later ones find ready.

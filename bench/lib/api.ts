@@ -44,3 +44,12 @@ export async function until200(url: string, timeoutMs = 60_000, everyMs = 20) {
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`)
 }
+
+/** A new account on the platform (a unique address from `label`); its token. */
+export async function registerAccount(base: string, label: string, password = 'bench password', name = 'Bench'): Promise<string> {
+  const body = await client(base)('/api/v1/auth/register', {
+    method: 'POST',
+    body: JSON.stringify({ name, email: `bench-${label}-${Date.now()}@example.com`, password }),
+  })
+  return body.token.value
+}

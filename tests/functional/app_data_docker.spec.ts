@@ -2,14 +2,14 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { truncateAll } from '#tests/helpers/services'
 import { apiAccount } from '#tests/helpers/ai'
-import { waitForDeployment } from '#tests/helpers/deploys'
+import { useTestDockerTarget, waitForDeployment } from '#tests/helpers/deploys'
 import deploy from '#deploy/deploy_manager'
 import { appDataKey } from '#deploy/data_persistence'
 import { projectEnv } from '#services/project_env_service'
 import DeployService from '#services/deploy_service'
 import Project from '#models/project'
 import { WebClient } from '#tests/helpers/web_client'
-import { testDocker, type TestDocker } from '#tests/helpers/docker'
+import type { TestDocker } from '#tests/helpers/docker'
 import { appRecords, DATA_APP_REQUEST, writeAppRecords, type AppAt } from '#tests/helpers/app_records'
 import { dataVolumeName } from '../../plugins/docker/target.js'
 
@@ -26,22 +26,7 @@ const through = (url: string): AppAt => (path) => `${platform}/apps/${new URL(ur
 
 test.group('App data outlives deployments (docker target, real dockerd)', (group) => {
   let engine: TestDocker
-  const saved: Record<string, string | undefined> = {}
-  group.setup(async () => {
-    engine = await testDocker()
-    for (const [key, value] of Object.entries(engine.env)) {
-      saved[key] = process.env[key]
-      process.env[key] = value
-    }
-    deploy.flush()
-    return async () => {
-      for (const [key, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[key]
-        else process.env[key] = value
-      }
-      deploy.flush()
-    }
-  })
+  group.setup(useTestDockerTarget((started) => (engine = started)))
   group.each.setup(() => truncateAll())
 
   test('a CRUD item, a waitlist sign-up and a contact message survive a redeploy, a rollback and a platform restart; the volume goes with the project', async ({ assert }) => {

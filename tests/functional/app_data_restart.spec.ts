@@ -1,9 +1,9 @@
 import { test } from '@japa/runner'
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startPlatform, type PlatformProcess } from '#tests/helpers/platform_process'
+import { removePlatform, startPlatform, type PlatformProcess } from '#tests/helpers/platform_process'
 import { appRecords, DATA_APP_REQUEST, writeAppRecords, type AppAt } from '#tests/helpers/app_records'
 
 /**
@@ -13,16 +13,6 @@ import { appRecords, DATA_APP_REQUEST, writeAppRecords, type AppAt } from '#test
  * starts again on the same DATA_DIR and brings the app back by itself.
  */
 
-function processesIn(dir: string) {
-  return readdirSync('/proc').filter((pid) => {
-    if (!/^\d+$/.test(pid)) return false
-    try {
-      return `${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(dir)
-    } catch {
-      return false
-    }
-  })
-}
 
 test.group('App data outlives a platform restart (process target)', (group) => {
   let dataDir = ''
@@ -30,14 +20,8 @@ test.group('App data outlives a platform restart (process target)', (group) => {
   group.each.setup(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'xbasis-app-data-'))
     return async () => {
-      await platform?.stop()
+      await removePlatform(platform, `${dataDir}/`)
       platform = null
-      for (const pid of processesIn(`${dataDir}/`)) {
-        try {
-          process.kill(Number(pid), 'SIGKILL')
-        } catch {}
-      }
-      rmSync(dataDir, { recursive: true, force: true })
     }
   })
 

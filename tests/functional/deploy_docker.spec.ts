@@ -2,10 +2,10 @@ import { test } from '@japa/runner'
 import db from '@adonisjs/lucid/services/db'
 import { truncateAll } from '#tests/helpers/services'
 import { apiAccount } from '#tests/helpers/ai'
-import { waitForDeployment } from '#tests/helpers/deploys'
+import { useTestDockerTarget, waitForDeployment } from '#tests/helpers/deploys'
 import deploy from '#deploy/deploy_manager'
 import { WebClient } from '#tests/helpers/web_client'
-import { testDocker, type TestDocker } from '#tests/helpers/docker'
+import type { TestDocker } from '#tests/helpers/docker'
 
 /**
  * Issue 5, acceptance 2: the docker target against a real dockerd, through
@@ -51,22 +51,7 @@ function requestLoop(url: string, concurrency = 2) {
 
 test.group('Deployments with the docker target (real dockerd)', (group) => {
   let engine: TestDocker
-  const saved: Record<string, string | undefined> = {}
-  group.setup(async () => {
-    engine = await testDocker()
-    for (const [key, value] of Object.entries(engine.env)) {
-      saved[key] = process.env[key]
-      process.env[key] = value
-    }
-    deploy.flush()
-    return async () => {
-      for (const [key, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[key]
-        else process.env[key] = value
-      }
-      deploy.flush()
-    }
-  })
+  group.setup(useTestDockerTarget((started) => (engine = started)))
   group.each.setup(() => truncateAll())
   group.each.teardown(async () => {
     // Every container and image of the test's deployments, stopped ones included.

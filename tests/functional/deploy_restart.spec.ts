@@ -1,9 +1,9 @@
 import { test } from '@japa/runner'
-import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startPlatform, type PlatformProcess } from '#tests/helpers/platform_process'
+import { processesIn, removePlatform, startPlatform, type PlatformProcess } from '#tests/helpers/platform_process'
 import { WebClient } from '#tests/helpers/web_client'
 
 /**
@@ -53,17 +53,6 @@ async function waitStatus(api: Api, id: number, done: (deployment: any) => boole
   throw new Error(`deployment ${id} stayed ${deployment?.status} (${JSON.stringify(deployment)})`)
 }
 
-/** Processes whose working directory is inside the folder. */
-function processesIn(dir: string) {
-  return readdirSync('/proc').filter((pid) => {
-    if (!/^\d+$/.test(pid)) return false
-    try {
-      return `${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(dir)
-    } catch {
-      return false
-    }
-  })
-}
 
 /** Signs up, makes a project with a chat turn, a live deployment, then a version of the slow app. */
 async function prepare(api: Api, setToken: (token: string) => void, platform: PlatformProcess, assert: any) {
@@ -112,14 +101,8 @@ test.group('Deployments: the platform killed mid-deployment', (group) => {
   group.each.setup(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'xbasis-restart-'))
     return async () => {
-      await platform?.stop()
+      await removePlatform(platform, dataDir)
       platform = null
-      for (const pid of processesIn(dataDir)) {
-        try {
-          process.kill(Number(pid), 'SIGKILL')
-        } catch {}
-      }
-      rmSync(dataDir, { recursive: true, force: true })
     }
   })
 
@@ -221,14 +204,8 @@ test.group('Deployments: apps come back by themselves after the platform is kill
   group.each.setup(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'xbasis-comeback-'))
     return async () => {
-      await platform?.stop()
+      await removePlatform(platform, dataDir)
       platform = null
-      for (const pid of processesIn(dataDir)) {
-        try {
-          process.kill(Number(pid), 'SIGKILL')
-        } catch {}
-      }
-      rmSync(dataDir, { recursive: true, force: true })
     }
   })
 
@@ -266,7 +243,7 @@ test.group('Deployments: apps come back by themselves after the platform is kill
     await platform.stop()
     // While the platform is down, the last app's folder is removed (its orphan with it).
     const removedDir = join(dataDir, 'deployments', `d${owners[3].deployment.id}`)
-    for (const pid of processesIn(`${removedDir}/`)) process.kill(Number(pid), 'SIGKILL')
+    for (const { pid } of processesIn(`${removedDir}/`)) process.kill(pid, 'SIGKILL')
     rmSync(removedDir, { recursive: true, force: true })
 
     const restarted = Date.now()

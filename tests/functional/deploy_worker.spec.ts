@@ -1,24 +1,11 @@
 import { test } from '@japa/runner'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CONFIG_VARS, PROJECT_ROOT, startPlatform, type PlatformProcess } from '#tests/helpers/platform_process'
+import { CONFIG_VARS, processesIn, PROJECT_ROOT, removePlatform, startPlatform, type PlatformProcess } from '#tests/helpers/platform_process'
 
-/** The pids of processes working inside the folder, with their parents. */
-function processesIn(dir: string) {
-  return readdirSync('/proc').flatMap((pid) => {
-    if (!/^\d+$/.test(pid)) return []
-    try {
-      if (!`${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(dir)) return []
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      return [{ pid: Number(pid), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) }]
-    } catch {
-      return []
-    }
-  })
-}
 
 /**
  * With Redis, a platform started with XBASIS_WORKER=false only queues
@@ -36,13 +23,7 @@ test.group('Deployments: a separate worker process', (group) => {
         worker.kill('SIGTERM')
         await new Promise((resolve) => worker!.once('exit', resolve))
       }
-      await platform?.stop()
-      for (const { pid } of processesIn(dataDir)) {
-        try {
-          process.kill(pid, 'SIGKILL')
-        } catch {}
-      }
-      rmSync(dataDir, { recursive: true, force: true })
+      await removePlatform(platform, dataDir)
     }
   })
 

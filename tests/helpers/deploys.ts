@@ -18,3 +18,30 @@ export async function waitForDeployment(account: Account, id: number, states: st
   const lines = Array.isArray(body?.logs) ? body.logs.map((line: { text: string }) => line.text).join('\n') : ''
   throw new Error(`deployment ${id} never reached ${states.join('/')}:\n${lines}`)
 }
+
+/**
+ * Points the docker deploy target at the test engine (started once) for a
+ * group: its variables are set and the built drivers flushed; the returned
+ * function puts the environment back. Use as `group.setup(useTestDockerTarget(...))`.
+ */
+export function useTestDockerTarget(onEngine: (engine: import('#tests/helpers/docker').TestDocker) => void = () => {}) {
+  return async () => {
+    const { testDocker } = await import('#tests/helpers/docker')
+    const { default: deploy } = await import('#deploy/deploy_manager')
+    const engine = await testDocker()
+    onEngine(engine)
+    const saved: Record<string, string | undefined> = {}
+    for (const [key, value] of Object.entries(engine.env)) {
+      saved[key] = process.env[key]
+      process.env[key] = value
+    }
+    deploy.flush()
+    return () => {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key]
+        else process.env[key] = value
+      }
+      deploy.flush()
+    }
+  }
+}

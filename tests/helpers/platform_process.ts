@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
@@ -75,4 +76,29 @@ export async function startPlatform(options: { dataDir: string; env?: Record<str
       return code
     },
   }
+}
+
+/** The processes whose working directory starts with `dir` (apps of a platform's DATA_DIR), with their parents. */
+export function processesIn(dir: string): { pid: number; ppid: number }[] {
+  return readdirSync('/proc').flatMap((pid) => {
+    if (!/^\d+$/.test(pid)) return []
+    try {
+      if (!`${readlinkSync(`/proc/${pid}/cwd`)}/`.startsWith(dir)) return []
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      return [{ pid: Number(pid), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) }]
+    } catch {
+      return []
+    }
+  })
+}
+
+/** A test's teardown: the platform stopped, every app left in its data folder killed, the folder removed. */
+export async function removePlatform(platform: PlatformProcess | null, dataDir: string) {
+  await platform?.stop()
+  for (const { pid } of processesIn(dataDir)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {}
+  }
+  rmSync(dataDir, { recursive: true, force: true })
 }
