@@ -17,8 +17,7 @@ export default class XbasisWorker extends BaseCommand {
 
   async run() {
     const { jobQueue, workerConcurrency } = await import('#services/platform_queue')
-    const { default: DeployService } = await import('#services/deploy_service')
-    const { default: deploy } = await import('#deploy/deploy_manager')
+    const { default: DeployService, shutdownLocalApps } = await import('#services/deploy_service')
     const queue = jobQueue()
     if (queue.driver !== 'redis') {
       this.logger.error('xbasis:worker needs Redis (set REDIS_HOST): without it, jobs run inside the platform process')
@@ -35,8 +34,8 @@ export default class XbasisWorker extends BaseCommand {
       (stopping ??= (async () => {
         this.logger.info('stopping: unfinished jobs go back to the queue')
         await consumer.stop(5000)
-        // Apps of the process target are children of this process.
-        for (const driver of deploy.built()) await driver.shutdown?.().catch(() => {})
+        // Apps of the process target are children of this process; their last lines are written before the connections close.
+        await shutdownLocalApps()
         await this.terminate()
         // Nothing of the worker is left to finish; a connection of the app must not keep it up.
         setTimeout(() => process.exit(), 2000).unref()

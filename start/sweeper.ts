@@ -15,15 +15,8 @@ const recovery = new TurnRecoveryService()
 // Apps the process target runs are children of the platform: stop them when
 // the platform stops, or it could not exit.
 const { default: app } = await import('@adonisjs/core/services/app')
-const { default: deploy } = await import('#deploy/deploy_manager')
-const { deployLogs } = await import('#services/deploy_log_writer')
-app.terminating(async () => {
-  // The last lines queued (at most `flushMs` of them) are written before the apps stop.
-  // Bounded: a database that no longer answers does not hold the shutdown.
-  await Promise.race([deployLogs.flushAll(), new Promise((resolve) => setTimeout(resolve, 2000).unref())])
-  for (const driver of deploy.built()) await driver.shutdown?.().catch(() => {})
-})
-const { default: DeployService } = await import('#services/deploy_service')
+const { default: DeployService, shutdownLocalApps } = await import('#services/deploy_service')
+app.terminating(() => shutdownLocalApps())
 // Apps that were live come back in the background: the platform answers (and is ready) meanwhile.
 const recovered = await new DeployService().recoverAfterRestart().catch((error) => logger.error({ err: error }, 'deployment recovery failed'))
 if (recovered && recovered.resuming) {

@@ -520,3 +520,14 @@ function ownerAlive(handle: Deployment['handle']) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
+
+/**
+ * A platform or worker process stopping: the apps it runs itself (process
+ * target) are stopped, then the log lines queued meanwhile, their last words
+ * included, are written while the database is still open. Bounded: a
+ * database that no longer answers does not hold the shutdown.
+ */
+export async function shutdownLocalApps() {
+  for (const driver of deploy.built()) await driver.shutdown?.().catch(() => {})
+  await Promise.race([deployLogs.flushAll(), new Promise((resolve) => setTimeout(resolve, 2000).unref())])
+}
